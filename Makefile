@@ -1,0 +1,46 @@
+# The two commands: `make run` starts the whole portal, `make test` runs the whole suite.
+# Both begin with `make setup`, which is idempotent and quick when nothing changed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: setup run test lint bench system-packages migrate static clean
+
+setup: system-packages $(VENV)/.installed $(MO_FILES) static migrate
+
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+locale/%.mo: locale/%.po $(VENV)/.installed
+	$(MANAGE) compilemessages --ignore=.venv --verbosity 0
+
+static: $(VENV)/.installed
+	@$(MANAGE) collectstatic --noinput --verbosity 0
+
+migrate: $(VENV)/.installed
+	@$(MANAGE) migrate --noinput --verbosity 0
+
+run: setup
+	@$(MANAGE) seed_demo --port $(PORT)
+	@echo "Starting web, worker and beat. Press Ctrl-C to stop them all."
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.embedded start -p $(PORT)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf var/ .pytest_cache/

@@ -1,0 +1,31 @@
+"""The portal's URL map. These addresses are kept for the life of the product.
+
+English is unprefixed; Spanish lives under /es/. Staff admin and /healthz are language-neutral.
+"""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import path
+
+from helpcenter import views
+from ops.views import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("guide/", views.guide, name="guide"),
+    path("contact/", views.contact, name="contact"),
+    path("file/", views.not_yet_online, {"page": "file"}, name="file"),
+    path("my/", views.not_yet_online, {"page": "my"}, name="my-cases"),
+    path("plan/", views.not_yet_online, {"page": "plan"}, name="plan-portal"),
+    path("decisions/", views.not_yet_online, {"page": "decisions"}, name="decisions"),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = "DMHC Help Center: staff"
+admin.site.site_title = "Help Center staff"
+admin.site.index_title = "Cases and work queues"

@@ -1,0 +1,129 @@
+"""Start real Celery worker and beat processes for tests, pointed at the test database.
+
+Tests use these to prove behaviour through a real broker and worker rather than eager calls.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from celery import Celery
+from django.conf import settings
+from django.db import connection
+
+PROJECT_DIR = Path(settings.BASE_DIR)
+
+
+def test_database_url() -> str:
+    """The URL of the database this test process is using, for a child process to open."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@dataclass
+class Broker:
+    """A broker for one test: the embedded folder broker in a temporary folder, or Redis."""
+
+    url: str
+    var_dir: Path
+    transport_options: dict = field(default_factory=dict)
+
+    @classmethod
+    def embedded(cls, var_dir: Path) -> "Broker":
+        queue, control = var_dir / "broker" / "queue", var_dir / "broker" / "control"
+        queue.mkdir(parents=True, exist_ok=True)
+        control.mkdir(parents=True, exist_ok=True)
+        options = {"data_folder_in": str(queue), "data_folder_out": str(queue), "control_folder": str(control)}
+        return cls(url="filesystem://", var_dir=var_dir, transport_options=options)
+
+    @classmethod
+    def redis(cls, url: str, var_dir: Path) -> "Broker":
+        return cls(url=url, var_dir=var_dir)
+
+    def child_environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        env.update(
+            DATABASE_URL=test_database_url(),
+            HELPCENTER_VAR_DIR=str(self.var_dir),
+            CELERY_BROKER_URL=self.url,
+            HEARTBEAT_INTERVAL_SECONDS="2",
+            PYTHONUNBUFFERED="1",
+        )
+        if self.url == "filesystem://":
+            env.pop("REDIS_URL", None)
+        return env
+
+    def send(self, task_name: str, *, queue: str, kwargs: dict) -> None:
+        """Publish a task by name, as the web process would, to this broker."""
+        producer = Celery("test-producer", broker=self.url, set_as_current=False)
+        producer.conf.broker_transport_options = self.transport_options
+        with producer:
+            producer.send_task(task_name, kwargs=kwargs, queue=queue)
+
+
+@dataclass
+class CeleryProcess:
+    process: subprocess.Popen
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def unique_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def start_worker(broker: Broker, *, queue: str) -> CeleryProcess:
+    log_path = broker.var_dir / f"worker-{queue}.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "helpcenter", "worker",
+        "--pool", "solo", "--queues", queue, "--hostname", f"{queue}@%h",
+        "--without-mingle", "--without-gossip", "--loglevel", "INFO",
+    ]  # fmt: skip
+    return _start(command, broker, log_path)
+
+
+def start_beat(broker: Broker) -> CeleryProcess:
+    log_path = broker.var_dir / "beat.log"
+    command = [
+        sys.executable, "-m", "celery", "-A", "helpcenter", "beat", "--loglevel", "INFO",
+        "--schedule", str(broker.var_dir / "celerybeat-schedule"),
+    ]  # fmt: skip
+    return _start(command, broker, log_path)
+
+
+def _start(command: list[str], broker: Broker, log_path: Path) -> CeleryProcess:
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=broker.child_environment(), stdout=log, stderr=subprocess.STDOUT
+    )
+    return CeleryProcess(process=process, log_path=log_path)
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
+    """Poll ``condition`` until it holds; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")

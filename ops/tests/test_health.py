@@ -1,0 +1,94 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from ops.health import check_heartbeat, health_report
+from ops.models import Heartbeat
+from ops.services import heartbeat_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_service_never_seen_is_a_fault():
+    result = check_heartbeat(Heartbeat.Service.WORKER)
+    assert result.ok is False
+    assert result.detail == "never seen"
+
+
+def test_a_recent_heartbeat_is_fine_and_a_stale_one_is_a_fault(settings):
+    settings.HEARTBEAT_STALE_SECONDS = 120
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        heartbeat_record(service=Heartbeat.Service.WORKER, host="worker-1")
+    with time_machine.travel(start + timedelta(seconds=119), tick=False):
+        assert check_heartbeat(Heartbeat.Service.WORKER).ok is True
+    with time_machine.travel(start + timedelta(seconds=121), tick=False):
+        stale = check_heartbeat(Heartbeat.Service.WORKER)
+        assert stale.ok is False
+        assert stale.detail == "not seen for 121 s"
+
+
+def test_the_newest_host_counts_when_several_workers_report():
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(hours=1), tick=False):
+        heartbeat_record(service=Heartbeat.Service.WORKER, host="old-host")
+    with time_machine.travel(now, tick=False):
+        heartbeat_record(service=Heartbeat.Service.WORKER, host="new-host")
+        assert check_heartbeat(Heartbeat.Service.WORKER).ok is True
+    assert Heartbeat.objects.filter(service=Heartbeat.Service.WORKER).count() == 2
+
+
+def test_a_second_heartbeat_from_one_host_updates_its_row():
+    heartbeat_record(service=Heartbeat.Service.BEAT, host="h")
+    heartbeat_record(service=Heartbeat.Service.BEAT, host="h")
+    assert Heartbeat.objects.filter(service=Heartbeat.Service.BEAT).count() == 1
+
+
+def test_healthz_answers_200_when_everything_is_alive(client):
+    heartbeat_record(service=Heartbeat.Service.WORKER)
+    heartbeat_record(service=Heartbeat.Service.BEAT)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert set(body["checks"]) == {"database", "broker", "worker", "beat"}
+    assert all(check["ok"] for check in body["checks"].values())
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_answers_503_and_names_the_fault_when_beat_is_gone(client):
+    heartbeat_record(service=Heartbeat.Service.WORKER)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["worker"]["ok"] is True
+    assert checks["beat"] == {"ok": False, "detail": "never seen"}
+
+
+def test_healthz_reports_an_unreachable_broker(client, settings):
+    from helpcenter.celery import app
+
+    heartbeat_record(service=Heartbeat.Service.WORKER)
+    heartbeat_record(service=Heartbeat.Service.BEAT)
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.EMBEDDED_BROKER_DIRS = []
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["ok"] is False
+    assert response.json()["checks"]["database"]["ok"] is True
+
+
+def test_health_report_database_check_names_the_vendor():
+    report = health_report()
+    assert report["checks"]["database"]["ok"] is True
+    assert report["checks"]["database"]["detail"] in {"sqlite", "postgresql"}
+
+
+def test_healthz_refuses_other_methods(client):
+    assert client.post("/healthz").status_code == 405

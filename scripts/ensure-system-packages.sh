@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install the Debian packages the portal and its tests need, only those that are missing.
+# Fast when everything is there: it asks dpkg, and calls apt-get only for what is absent.
+set -euo pipefail
+
+packages=(
+  gettext          # msgfmt, to compile the Spanish translations
+  libpango-1.0-0   # WeasyPrint renders letters with Pango
+  libpangoft2-1.0-0
+  fonts-dejavu-core
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing system packages: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
