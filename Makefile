@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
-PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: setup run test lint bench system-packages migrate static clean
@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-locale/%.mo: locale/%.po $(VENV)/.installed
+%.mo: %.po $(VENV)/.installed
 	$(MANAGE) compilemessages --ignore=.venv --verbosity 0
 
 static: $(VENV)/.installed
@@ -37,6 +37,9 @@ run: setup
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ packages=(
   libpango-1.0-0   # WeasyPrint renders letters with Pango
   libpangoft2-1.0-0
   fonts-dejavu-core
+  poppler-utils    # pdftotext, with which the tests read issued letters back
 )
 
 missing=()
