@@ -10,11 +10,12 @@ from helpcenter.backend_choice import choose_backends
 
 
 def main() -> int:
-    print(choose_backends(os.environ))
+    print(choose_backends(os.environ).replace("Test backends", "Benchmark backends"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpcenter.settings")
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
 
     from bench.core import BENCHMARKS, Result
@@ -24,6 +25,11 @@ def main() -> int:
         if module.name not in {"core", "__main__"} and (not only or module.name in only):
             importlib.import_module(f"bench.{module.name}")
 
+    # Never the test suite's database: the two may run side by side.
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(settings.VAR_DIR / "bench-helpcenter.sqlite3")
+    else:
+        connection.settings_dict["TEST"]["NAME"] = "bench_helpcenter"
     scratch_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     print(f"Scratch database: {scratch_name}")
     rows: list[Result] = []
