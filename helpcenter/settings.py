@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # Ours, lowest first: each app imports only from apps above it in this list.
     "ops",
     "accounts",
+    "letters",
     "complaints",
     "imr",
     "helpcenter",
