@@ -8,6 +8,7 @@ packages=(
   libpango-1.0-0   # WeasyPrint renders letters with Pango
   libpangoft2-1.0-0
   fonts-dejavu-core
+  fonts-wqy-microhei  # Chinese and Korean glyphs for the "free help in your language" lines on letters
   poppler-utils    # pdftotext, with which the tests read issued letters back
 )
 
