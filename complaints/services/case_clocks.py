@@ -1,0 +1,165 @@
+"""Writes to a case's clocks: start, meet, stop, extend. Each lands in the timeline.
+
+Due moments come from ``complaints.clocks`` (the rules table and arithmetic). This module decides
+only when each clock starts: most start at the move that needs them, but some count from an
+earlier fact of the case (receipt, the plan's decision, the grievance date).
+"""
+
+from datetime import date, datetime
+
+from django.db import transaction
+
+from complaints.clocks import CLOCK_RULES, LOCAL_TZ, ClockName, due_at
+from complaints.errors import CaseError
+from complaints.models import Case, CaseEvent, Clock, ClockExtension
+from complaints.services.timeline import event_record
+
+
+def _start_of_day(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+def clock_anchor(case: Case, name: ClockName, now: datetime) -> datetime | None:
+    """The moment ``name`` starts counting for ``case``, or None if its starting fact is unknown."""
+    if name in (ClockName.ACKNOWLEDGEMENT, ClockName.ELIGIBILITY_NOTICE, ClockName.COMPLAINT_DECISION):
+        return case.received_at
+    if name == ClockName.FILING_WINDOW:
+        return _start_of_day(case.plan_decision_date) if case.plan_decision_date else None
+    if name == ClockName.PLAN_GRIEVANCE:
+        return _start_of_day(case.grievance_filed_date) if case.grievance_filed_date else None
+    return now
+
+
+def clock_start(
+    *, case: Case, name: ClockName, now: datetime, actor=None, actor_role: str = "SYSTEM", met_at=None
+) -> Clock | None:
+    """Start ``name`` on ``case`` unless it already runs (starting twice changes nothing).
+
+    ``met_at`` records a clock whose event is already in the past (the filing window at filing).
+    Returns None when the clock's starting fact is unknown.
+    """
+    existing = case.clocks.filter(name=name).first()
+    if existing is not None:
+        return existing
+    started_at = clock_anchor(case, name, now)
+    if started_at is None:
+        return None
+    clock = Clock(
+        case=case,
+        name=name,
+        urgent=case.urgent,
+        started_at=started_at,
+        due_at=due_at(name, started_at, urgent=case.urgent),
+        met_at=met_at,
+    )
+    clock.full_clean()
+    clock.save()
+    rule = CLOCK_RULES[name]
+    length = rule.urgent if case.urgent else rule.normal
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.CLOCK_STARTED,
+        summary=f"{name.label} clock: {length}, due {clock.due_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M %Z}",
+        occurred_at=now,
+        actor=actor,
+        actor_role=actor_role,
+        data={"clock": name, "started_at": started_at.isoformat(), "due_at": clock.due_at.isoformat()},
+    )
+    return clock
+
+
+def clock_meet(*, case: Case, name: ClockName, now: datetime, actor=None, actor_role: str = "SYSTEM") -> Clock | None:
+    """Mark ``name`` met now. A clock that is not running (or never started) is left alone."""
+    clock = case.clocks.select_for_update().filter(name=name, met_at__isnull=True, stopped_at__isnull=True).first()
+    if clock is None:
+        return None
+    clock.met_at = now
+    clock.save(update_fields=["met_at"])
+    on_time = "on time" if clock.met_on_time else "LATE"
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.CLOCK_MET,
+        summary=f"{ClockName(name).label} clock met {on_time}",
+        occurred_at=now,
+        actor=actor,
+        actor_role=actor_role,
+        data={"clock": name, "due_at": clock.due_at.isoformat(), "on_time": clock.met_on_time},
+    )
+    return clock
+
+
+def clocks_stop(
+    *, case: Case, now: datetime, names: tuple[ClockName, ...] | None = None, actor=None, actor_role: str = "SYSTEM"
+) -> list[Clock]:
+    """Stop running clocks of the case (all of them, or those ``names``): they no longer count."""
+    running = case.clocks.select_for_update().filter(met_at__isnull=True, stopped_at__isnull=True)
+    if names is not None:
+        running = running.filter(name__in=names)
+    stopped = list(running.order_by("id"))
+    for clock in stopped:
+        clock.stopped_at = now
+        clock.save(update_fields=["stopped_at"])
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.CLOCK_STOPPED,
+            summary=f"{clock.get_name_display()} clock stopped",
+            occurred_at=now,
+            actor=actor,
+            actor_role=actor_role,
+            data={"clock": clock.name},
+        )
+    return stopped
+
+
+def clock_extend(*, clock: Clock, new_due_at: datetime, reason: str, actor, now: datetime) -> Clock:
+    """Move a running clock's due moment later, for a stated reason, by Help Center staff.
+
+    Raises CaseError when the actor is not staff, the reason is empty, the clock no longer runs,
+    or the new due moment is not later than the current one.
+    """
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say why the clock is extended."
+    if new_due_at.tzinfo is None:
+        errors["new_due_at"] = "Give the new due time with its time zone."
+    if errors:
+        raise CaseError("The extension is incomplete.", field_errors=errors)
+    if actor is None or not actor.is_help_center_staff:
+        raise CaseError("Only Help Center staff can extend a clock.")
+    with transaction.atomic():
+        clock = Clock.objects.select_for_update().select_related("case").get(pk=clock.pk)
+        if not clock.is_running:
+            raise CaseError("This clock no longer runs; it cannot be extended.")
+        if new_due_at <= clock.due_at:
+            raise CaseError(
+                "An extension must move the due time later.", field_errors={"new_due_at": "Choose a later time."}
+            )
+        extension = ClockExtension(
+            clock=clock,
+            extended_by=actor,
+            extended_at=now,
+            previous_due_at=clock.due_at,
+            new_due_at=new_due_at,
+            reason=reason,
+        )
+        extension.full_clean()
+        extension.save()
+        clock.due_at = new_due_at
+        clock.extension_count += 1
+        clock.save(update_fields=["due_at", "extension_count"])
+        event_record(
+            case=clock.case,
+            kind=CaseEvent.Kind.CLOCK_EXTENDED,
+            summary=(
+                f"{clock.get_name_display()} clock extended from "
+                f"{extension.previous_due_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} "
+                f"to {new_due_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M %Z}"
+            ),
+            occurred_at=now,
+            actor=actor,
+            actor_role="STAFF",
+            reason=reason,
+            data={"clock": clock.name, "previous_due_at": extension.previous_due_at.isoformat()},
+        )
+    return clock
