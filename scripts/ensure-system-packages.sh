@@ -9,6 +9,7 @@ packages=(
   libpangoft2-1.0-0
   libharfbuzz-subset0  # WeasyPrint subsets embedded fonts with it; without it, fontTools takes ~0.5 s per CJK letter
   fonts-dejavu-core
+  fonts-dejavu-extra  # DejaVu Sans Condensed, so long address lines fit a letter's envelope window
   fonts-wqy-microhei  # Chinese and Korean glyphs for the "free help in your language" lines on letters
   poppler-utils    # pdftotext, with which the tests read issued letters back
 )

@@ -1,0 +1,217 @@
+"""Turn a letter kind and a LetterContext into HTML, and that HTML into a tagged PDF.
+
+Each render first reads every file the letter is made from (its template, the templates it extends
+or includes, and the static files those name) into a snapshot. The snapshot's hash is the
+``template_version``; the Django template is compiled from the snapshot and WeasyPrint is served
+the snapshot's static files, so the version stored with a PDF names exactly what made it, even if a
+file changes on disk during the render.
+
+Renders are bounded: inputs have maximum sizes (``letters.context.MAX_LENGTHS``) and, in a
+process's main thread, a SIGALRM timer stops a render that runs past
+``settings.LETTERS_RENDER_TIME_LIMIT_SECONDS``. The Celery task that calls this must also set its
+own hard ``time_limit``; see docs/letters.md.
+"""
+
+import hashlib
+import re
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.template import Context, Engine, Template
+from weasyprint.urls import FatalURLFetchingError
+
+from letters.context import LetterContext, context_problems, format_date, format_datetime
+from letters.fetcher import STATIC_ROOT, StaticOnlyFetcher, resolve_static
+from letters.kinds import ENROLLEE_WINS, LETTER_RECIPIENTS, LetterKind, Recipient, languages_for, template_name
+
+TEMPLATE_ROOT = (Path(__file__).resolve().parent / "templates").resolve()
+BASE_URL = STATIC_ROOT.as_uri() + "/"
+DEFAULT_TIME_LIMIT_SECONDS = 30.0
+# Longer address lines are printed smaller so they still fit the envelope window (letters.css).
+WINDOW_LINE_AT_FULL_SIZE = 38
+
+# PDF/UA-1: tagged structure (headings, paragraphs, lists, tables), document language and title
+# from <html lang> and <title>. Both the engine and the benchmark's baseline use these options.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "uncompressed_pdf": False}
+
+_TEMPLATE_REFERENCE = re.compile(r"{%\s*(?:extends|include)\s+[\"']([^\"']+)[\"']")
+_STATIC_REFERENCE = re.compile(r"""(?:href|src)\s*=\s*["']([^"'{}:]+)["']""")
+_CSS_REFERENCE = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)["']""")
+
+
+class LetterRenderError(Exception):
+    """The letter cannot be made: a wrong combination, a bad context, a failed or slow render."""
+
+
+class _RenderTimeout(BaseException):
+    """Raised by the alarm; a BaseException so WeasyPrint's own ``except Exception`` cannot eat it."""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    templates: dict[str, str]  # template name -> source
+    static: dict[Path, bytes]  # resolved path -> bytes
+    version: str
+
+
+def _template_path(name: str) -> Path:
+    path = (TEMPLATE_ROOT / name).resolve()
+    if not path.is_relative_to(TEMPLATE_ROOT) or not path.is_file():
+        raise LetterRenderError(f"no letter template {name}")
+    return path
+
+
+def _take_snapshot(name: str) -> _Snapshot:
+    templates: dict[str, str] = {}
+    static: dict[Path, bytes] = {}
+    pending_templates, pending_static = [name], []
+    while pending_templates:
+        current = pending_templates.pop()
+        if current in templates:
+            continue
+        source = _template_path(current).read_text(encoding="utf-8")
+        templates[current] = source
+        pending_templates += _TEMPLATE_REFERENCE.findall(source)
+        pending_static += [BASE_URL + reference for reference in _STATIC_REFERENCE.findall(source)]
+    while pending_static:
+        url = pending_static.pop()
+        try:
+            path = resolve_static(url)
+        except ValueError as error:
+            raise LetterRenderError(f"a letter file names something it may not use: {error}") from error
+        if path in static:
+            continue
+        static[path] = path.read_bytes()
+        if path.suffix == ".css":
+            css = static[path].decode("utf-8")
+            pending_static += [path.parent.as_uri() + "/" + (a or b) for a, b in _CSS_REFERENCE.findall(css)]
+    digest = hashlib.sha256()
+    entries = [(f"templates/{n}", s.encode()) for n, s in templates.items()]
+    entries += [(f"static/{p.relative_to(STATIC_ROOT)}", b) for p, b in static.items()]
+    for label, content in sorted(entries):
+        digest.update(label.encode() + b"\0" + hashlib.sha256(content).digest())
+    return _Snapshot(templates, static, digest.hexdigest()[:12])
+
+
+def _checked_template_name(kind, recipient, language) -> str:
+    try:
+        kind, recipient = LetterKind(kind), Recipient(recipient)
+    except ValueError as error:
+        raise LetterRenderError(str(error)) from error
+    if recipient not in LETTER_RECIPIENTS[kind] or language not in languages_for(recipient):
+        raise LetterRenderError(f"there is no {kind.value} letter to {recipient.value} in {language!r}")
+    return template_name(kind, recipient, language)
+
+
+def template_version(kind: LetterKind | str, recipient: Recipient | str, language: str) -> str:
+    """A 12-hex-digit hash of every file this letter is made from (templates, CSS, images)."""
+    return _take_snapshot(_checked_template_name(kind, recipient, language)).version
+
+
+_COMPILED: dict[tuple[str, str], Template] = {}
+
+
+def _compiled(name: str, snapshot: _Snapshot) -> Template:
+    # Keyed by version: a changed file gives a new version and so a fresh compile. Only the
+    # letters' own templates are visible (no project-wide overrides, no context processors).
+    key = (name, snapshot.version)
+    if key not in _COMPILED:
+        if len(_COMPILED) > 200:
+            _COMPILED.clear()
+        engine = Engine(loaders=[("django.template.loaders.locmem.Loader", snapshot.templates)], autoescape=True)
+        _COMPILED[key] = engine.get_template(name)
+    return _COMPILED[key]
+
+
+def _template_context(kind: LetterKind, context: LetterContext) -> dict:
+    language = context.language
+    address = context.address
+
+    def optional_date(value):
+        return format_date(value, language) if value else ""
+
+    return {
+        "c": context,
+        "kind": kind.value,
+        "contact": settings.HELP_CENTER_CONTACT,
+        "letter_date": format_date(context.letter_date, language),
+        "letter_date_iso": context.letter_date.isoformat(),
+        "received_date": format_date(context.received_date, language),
+        "decision_due_date": optional_date(context.decision_due_date),
+        "implementation_due_date": optional_date(context.implementation_due_date),
+        "response_due": format_datetime(context.response_due_at, language) if context.response_due_at else "",
+        "enrollee_wins": context.outcome in ENROLLEE_WINS,
+        "window_compact": any(len(line) > WINDOW_LINE_AT_FULL_SIZE for line in (address.name, *address.lines)),
+    }
+
+
+def _prepare(kind, context: LetterContext) -> tuple[_Snapshot, str]:
+    name = _checked_template_name(kind, getattr(context, "recipient", None), getattr(context, "language", None))
+    problems = context_problems(kind, context)
+    if problems:
+        raise LetterRenderError("; ".join(problems))
+    snapshot = _take_snapshot(name)
+    template = _compiled(name, snapshot)
+    return snapshot, template.render(Context(_template_context(LetterKind(kind), context), autoescape=True))
+
+
+def render_letter_html(kind: LetterKind | str, context: LetterContext) -> str:
+    """The letter as an HTML document (its stylesheet is linked relative to the letters' static folder)."""
+    return _prepare(kind, context)[1]
+
+
+def time_limit_seconds() -> float:
+    return float(getattr(settings, "LETTERS_RENDER_TIME_LIMIT_SECONDS", DEFAULT_TIME_LIMIT_SECONDS))
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` when that is possible, and say whether it was armed.
+
+    Signals reach only the main thread, and one process has one real-time timer: when called from
+    another thread, or while someone else's timer runs, this does nothing and the caller's hard
+    limit (Celery's ``time_limit``) is the only one.
+    """
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield False
+        return
+
+    def on_alarm(signum, frame):
+        raise _RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_letter_pdf(kind: LetterKind | str, context: LetterContext) -> bytes:
+    """The letter as tagged PDF/UA bytes; LetterRenderError if it cannot be made correctly and in time."""
+    limit = time_limit_seconds()
+    try:
+        with _time_limit(limit):
+            snapshot, html = _prepare(kind, context)
+            fetcher = StaticOnlyFetcher(STATIC_ROOT, files=snapshot.static)
+            document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+            return document.write_pdf(**PDF_OPTIONS)
+    except _RenderTimeout as timeout:
+        raise LetterRenderError(f"rendering took longer than {limit:g} s and was stopped") from timeout
+    except FatalURLFetchingError as refused:
+        raise LetterRenderError(f"the letter tried to read a file it may not: {refused.__cause__}") from refused
+    except LetterRenderError:
+        raise
+    except Exception as error:
+        raise LetterRenderError(f"rendering failed: {type(error).__name__}: {error}") from error
