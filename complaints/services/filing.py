@@ -9,6 +9,7 @@ the clocks that count from receipt (and the historical filing-window and grievan
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -121,14 +122,14 @@ def case_file(*, data: FilingData, channel: Channel, actor, filed_by=None, recei
             signed_at=now,
             **_case_fields(data),
         )
-        case.full_clean()
+        _clean(case)
         case.save()
         patient = Patient(case=case, **asdict(data.patient))
-        patient.full_clean()
+        _clean(patient, prefix="patient.", exclude=["case"])
         patient.save()
         if data.representative is not None:
             representative = Representative(case=case, **asdict(data.representative))
-            representative.full_clean()
+            _clean(representative, prefix="representative.", exclude=["case"])
             representative.save()
         event_record(
             case=case,
@@ -145,6 +146,15 @@ def case_file(*, data: FilingData, channel: Channel, actor, filed_by=None, recei
 
         enqueue_on_commit(case_acknowledge, case.id)
     return case
+
+
+def _clean(instance, *, prefix: str = "", exclude: list[str] | None = None) -> None:
+    """Validate a row, turning Django's errors into the domain's, keyed by form field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        messages = {f"{prefix}{name}": " ".join(texts) for name, texts in error.message_dict.items()}
+        raise CaseError("Some answers need another look.", field_errors=messages) from error
 
 
 def _case_fields(data: FilingData) -> dict:
