@@ -7,7 +7,7 @@ from accounts.tests.factories import StaffFactory
 from complaints.models import Case, Outcome, ReviewUnit, Status
 from complaints.services.moves import case_move
 from complaints.tests.factories import file_case
-from complaints.workflow import MoveInput
+from complaints.workflow import MOVES, MoveInput
 
 # The inputs a person gives for each move, in the canonical happy path.
 MOVE_INPUTS = {
@@ -32,35 +32,22 @@ MOVE_INPUTS = {
     "plan_reversed": MoveInput(reason="The plan approved the surgery."),
 }
 
-# The moves that take a new case to each status.
-PATHS = {
-    Status.FILED: [],
-    Status.ACKNOWLEDGED: ["acknowledge"],
-    Status.RESPONSE_REQUESTED: ["acknowledge", "request_plan_response"],
-    Status.RESPONSE_RECEIVED: ["acknowledge", "request_plan_response", "receive_plan_response"],
-    Status.TRIAGED_IMR: ["acknowledge", "request_plan_response", "receive_plan_response", "triage_imr"],
-    Status.IN_IMR_REVIEW: ["acknowledge", "request_plan_response", "receive_plan_response", "triage_imr", "send_to_imr"],
-    Status.DETERMINATION_RECEIVED: [
-        "acknowledge", "request_plan_response", "receive_plan_response", "triage_imr", "send_to_imr",
-        "record_determination",
-    ],
-    Status.DECISION_ISSUED: [
-        "acknowledge", "request_plan_response", "receive_plan_response", "triage_imr", "send_to_imr",
-        "record_determination", "issue_imr_decision",
-    ],
-    Status.CARRIED_OUT: [
-        "acknowledge", "request_plan_response", "receive_plan_response", "triage_imr", "send_to_imr",
-        "record_determination", "issue_imr_decision", "confirm_carried_out",
-    ],
-    Status.CLOSED: [
-        "acknowledge", "request_plan_response", "receive_plan_response", "triage_imr", "send_to_imr",
-        "record_determination", "issue_imr_decision", "confirm_carried_out", "close",
-    ],
-    Status.TRIAGED_COMPLAINT: ["acknowledge", "request_plan_response", "receive_plan_response", "triage_complaint"],
-    Status.IN_COMPLAINT_REVIEW: [
-        "acknowledge", "request_plan_response", "receive_plan_response", "triage_complaint", "assign_review",
-    ],
-}  # fmt: skip
+# The moves that take a new case to each status: the IMR path, and the complaint branch.
+IMR_PATH = [
+    "acknowledge",
+    "request_plan_response",
+    "receive_plan_response",
+    "triage_imr",
+    "send_to_imr",
+    "record_determination",
+    "issue_imr_decision",
+    "confirm_carried_out",
+    "close",
+]
+COMPLAINT_PATH = [*IMR_PATH[:3], "triage_complaint", "assign_review"]
+PATHS = {Status.FILED: []}
+PATHS.update({MOVES[move].target: IMR_PATH[: i + 1] for i, move in enumerate(IMR_PATH)})
+PATHS.update({MOVES[move].target: COMPLAINT_PATH[: i + 1] for i, move in enumerate(COMPLAINT_PATH) if i >= 3})
 
 
 def supervisor():
