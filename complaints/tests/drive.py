@@ -57,6 +57,9 @@ def supervisor():
 def drive(case: Case, moves: list[str], actor=None) -> Case:
     actor = actor or supervisor()
     for move in moves:
+        case.refresh_from_db()
+        if move == "acknowledge" and case.status != Status.FILED:
+            continue  # with real commits the worker already acknowledged it, as in production
         case = case_move(case=case, move=move, actor=actor, data=MOVE_INPUTS[move])
     return case
 
