@@ -26,11 +26,13 @@ from django.template import Context, Engine, Template
 from weasyprint.urls import FatalURLFetchingError
 
 from letters.context import LetterContext, context_problems, format_date, format_datetime
-from letters.fetcher import STATIC_ROOT, StaticOnlyFetcher, resolve_static
+from letters.fetcher import STATIC_ROOT as LETTERS_STATIC_ROOT
+from letters.fetcher import StaticOnlyFetcher, resolve_static
 from letters.kinds import ENROLLEE_WINS, LETTER_RECIPIENTS, LetterKind, Recipient, languages_for, template_name
 
+# Read at call time (tests point them at a copy to show that an edit changes the version).
 TEMPLATE_ROOT = (Path(__file__).resolve().parent / "templates").resolve()
-BASE_URL = STATIC_ROOT.as_uri() + "/"
+STATIC_ROOT = LETTERS_STATIC_ROOT
 DEFAULT_TIME_LIMIT_SECONDS = 30.0
 # Longer address lines are printed smaller so they still fit the envelope window (letters.css).
 WINDOW_LINE_AT_FULL_SIZE = 38
@@ -55,18 +57,25 @@ class _RenderTimeout(BaseException):
 @dataclass(frozen=True)
 class _Snapshot:
     templates: dict[str, str]  # template name -> source
+    static_root: Path
     static: dict[Path, bytes]  # resolved path -> bytes
     version: str
 
+    @property
+    def base_url(self) -> str:
+        return self.static_root.as_uri() + "/"
 
-def _template_path(name: str) -> Path:
-    path = (TEMPLATE_ROOT / name).resolve()
-    if not path.is_relative_to(TEMPLATE_ROOT) or not path.is_file():
+
+def _template_path(root: Path, name: str) -> Path:
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
         raise LetterRenderError(f"no letter template {name}")
     return path
 
 
 def _take_snapshot(name: str) -> _Snapshot:
+    template_root, static_root = TEMPLATE_ROOT.resolve(), STATIC_ROOT.resolve()
+    base_url = static_root.as_uri() + "/"
     templates: dict[str, str] = {}
     static: dict[Path, bytes] = {}
     pending_templates, pending_static = [name], []
@@ -74,14 +83,14 @@ def _take_snapshot(name: str) -> _Snapshot:
         current = pending_templates.pop()
         if current in templates:
             continue
-        source = _template_path(current).read_text(encoding="utf-8")
+        source = _template_path(template_root, current).read_text(encoding="utf-8")
         templates[current] = source
         pending_templates += _TEMPLATE_REFERENCE.findall(source)
-        pending_static += [BASE_URL + reference for reference in _STATIC_REFERENCE.findall(source)]
+        pending_static += [base_url + reference for reference in _STATIC_REFERENCE.findall(source)]
     while pending_static:
         url = pending_static.pop()
         try:
-            path = resolve_static(url)
+            path = resolve_static(url, static_root)
         except ValueError as error:
             raise LetterRenderError(f"a letter file names something it may not use: {error}") from error
         if path in static:
@@ -92,10 +101,10 @@ def _take_snapshot(name: str) -> _Snapshot:
             pending_static += [path.parent.as_uri() + "/" + (a or b) for a, b in _CSS_REFERENCE.findall(css)]
     digest = hashlib.sha256()
     entries = [(f"templates/{n}", s.encode()) for n, s in templates.items()]
-    entries += [(f"static/{p.relative_to(STATIC_ROOT)}", b) for p, b in static.items()]
+    entries += [(f"static/{p.relative_to(static_root)}", b) for p, b in static.items()]
     for label, content in sorted(entries):
         digest.update(label.encode() + b"\0" + hashlib.sha256(content).digest())
-    return _Snapshot(templates, static, digest.hexdigest()[:12])
+    return _Snapshot(templates, static_root, static, digest.hexdigest()[:12])
 
 
 def _checked_template_name(kind, recipient, language) -> str:
@@ -198,15 +207,29 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_letter_pdf(kind: LetterKind | str, context: LetterContext) -> bytes:
-    """The letter as tagged PDF/UA bytes; LetterRenderError if it cannot be made correctly and in time."""
+@dataclass(frozen=True)
+class RenderedLetter:
+    """A PDF together with the version of the files that made it and its SHA-256 checksum."""
+
+    pdf: bytes
+    template_version: str
+    sha256: str
+
+
+def render_letter(kind: LetterKind | str, context: LetterContext) -> RenderedLetter:
+    """Render the letter and say exactly which file version made it (use this to store a letter).
+
+    Raises LetterRenderError for a kind, recipient and language that have no letter, for a context
+    the kind cannot use (``context_problems``), for a file the letter may not read, when rendering
+    fails, and when it runs past the time limit.
+    """
     limit = time_limit_seconds()
     try:
         with _time_limit(limit):
             snapshot, html = _prepare(kind, context)
-            fetcher = StaticOnlyFetcher(STATIC_ROOT, files=snapshot.static)
-            document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-            return document.write_pdf(**PDF_OPTIONS)
+            fetcher = StaticOnlyFetcher(snapshot.static_root, files=snapshot.static)
+            document = weasyprint.HTML(string=html, base_url=snapshot.base_url, url_fetcher=fetcher)
+            pdf = document.write_pdf(**PDF_OPTIONS)
     except _RenderTimeout as timeout:
         raise LetterRenderError(f"rendering took longer than {limit:g} s and was stopped") from timeout
     except FatalURLFetchingError as refused:
@@ -215,3 +238,9 @@ def render_letter_pdf(kind: LetterKind | str, context: LetterContext) -> bytes:
         raise
     except Exception as error:
         raise LetterRenderError(f"rendering failed: {type(error).__name__}: {error}") from error
+    return RenderedLetter(pdf=pdf, template_version=snapshot.version, sha256=hashlib.sha256(pdf).hexdigest())
+
+
+def render_letter_pdf(kind: LetterKind | str, context: LetterContext) -> bytes:
+    """The letter as tagged PDF/UA bytes; LetterRenderError if it cannot be made correctly and in time."""
+    return render_letter(kind, context).pdf
