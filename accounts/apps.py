@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and health plans"
 
     def ready(self):
-        # Every app's permissions exist only once the last app has had its post_migrate, so the
-        # groups get theirs then.
-        last_app = list(apps.get_app_configs())[-1]
+        # Every app's permissions exist only once the last app with models has had its
+        # post_migrate (apps without models get none), so the groups get theirs then.
+        last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
         post_migrate.connect(_sync_staff_permissions, sender=last_app, dispatch_uid="accounts.sync_staff_permissions")

@@ -4,11 +4,17 @@ Loaded once: a second call finds the demo supervisor and changes nothing.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import HealthPlan, StaffGroup, User
+from complaints.models import Channel, DenialReason, Outcome, ProblemCategory, ReviewUnit
+from complaints.services.filing import FilingData, PatientData, case_file
+from complaints.services.moves import case_move
+from complaints.workflow import MoveInput
 
 DEMO_PASSWORD = "demo-helpcenter-2026"  # noqa: S105 (printed for the local demo; never in production)
 
@@ -72,6 +78,7 @@ def demo_data_load() -> bool:
         return False
     plans = _load_plans()
     _load_people(plans)
+    _load_cases(plans)
     return True
 
 
@@ -115,4 +122,172 @@ def _load_people(plans: dict[str, HealthPlan]) -> None:
         full_name="María López",
         kind=User.Kind.ENROLLEE,
         preferred_language=User.Language.SPANISH,
+    )
+
+
+def _patient(first: str, last: str, gender: str, born: date, city: str, zip_code: str, language: str = "en"):
+    return PatientData(
+        first_name=first,
+        last_name=last,
+        gender=gender,
+        birth_date=born,
+        street="100 Demo Street",
+        city=city,
+        zip_code=zip_code,
+        phone="916-555-0100",
+        letter_language=language,
+    )
+
+
+def _load_cases(plans: dict[str, HealthPlan]) -> None:
+    """Cases at several stages, moved through the real services so clocks and timelines are real."""
+    now = timezone.now()
+    today = timezone.localdate()
+    staff = {login.email.split("@")[0]: User.objects.get(email=login.email) for login in DEMO_LOGINS[:4]}
+    maria = User.objects.get(email=DEMO_LOGINS[6].email)
+    kaiser = plans["Kaiser Foundation Health Plan"]
+    blue_shield = plans["Blue Shield of California"]
+
+    def move(case, name, actor, **data):
+        return case_move(case=case, move=name, actor=actor, data=MoveInput(**data))
+
+    # María's surgery denial: the plan was asked for its response and is late.
+    surgery = case_file(
+        data=FilingData(
+            patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
+            category=ProblemCategory.TREATMENT_DENIED,
+            denial_reason=DenialReason.MEDICAL_NECESSITY,
+            treatment_in_dispute="Knee replacement surgery",
+            what_happened="My surgeon ordered a knee replacement. The plan said it is not medically necessary.",
+            desired_outcome="Approve the surgery.",
+            signed_name="María López",
+            records_authorized=True,
+            health_plan_id=kaiser.id,
+            member_id="K-448812",
+            grievance_filed=True,
+            grievance_filed_date=today - timedelta(days=60),
+            plan_decided=True,
+            plan_decision_date=today - timedelta(days=25),
+        ),
+        channel=Channel.ONLINE,
+        actor=maria,
+        filed_by=maria,
+        received_at=now - timedelta(days=9),
+    )
+    move(surgery, "acknowledge", None)
+    move(surgery, "request_plan_response", staff["intake"])
+
+    # María's ambulance bill: a Consumer Complaint with the legal unit.
+    bill = case_file(
+        data=FilingData(
+            patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
+            category=ProblemCategory.BILL,
+            denial_reason=DenialReason.COVERAGE_BILLING,
+            treatment_in_dispute="Ambulance bill of $1,840",
+            what_happened="The plan says the ambulance ride is not covered.",
+            desired_outcome="The plan pays the bill.",
+            signed_name="María López",
+            records_authorized=True,
+            health_plan_id=blue_shield.id,
+            member_id="BS-20931",
+            grievance_filed=True,
+            grievance_filed_date=today - timedelta(days=50),
+            plan_decided=True,
+            plan_decision_date=today - timedelta(days=30),
+        ),
+        channel=Channel.ONLINE,
+        actor=maria,
+        filed_by=maria,
+        received_at=now - timedelta(days=14),
+    )
+    for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
+        move(bill, name, staff["intake"])
+    move(bill, "triage_complaint", staff["intake"], reason="A billing dispute: not for IMR.")
+    move(bill, "assign_review", staff["intake"], review_unit=ReviewUnit.LEGAL, assignee=staff["legal"])
+
+    # A phone call just came in about an urgent medicine.
+    case_file(
+        data=FilingData(
+            patient=_patient("James", "Whitfield", "MALE", date(1958, 11, 2), "Oakland", "94612"),
+            category=ProblemCategory.TREATMENT_DENIED,
+            denial_reason=DenialReason.EXPERIMENTAL,
+            treatment_in_dispute="Clinical-trial cancer medicine",
+            what_happened="The plan called the medicine experimental.",
+            desired_outcome="Cover the medicine my oncologist prescribed.",
+            signed_name="James Whitfield (by phone)",
+            records_authorized=True,
+            health_plan_id=kaiser.id,
+            member_id="K-100233",
+            urgent=True,
+            urgent_reason="Treatment must start within two weeks.",
+        ),
+        channel=Channel.PHONE,
+        actor=staff["intake"],
+        received_at=now - timedelta(hours=3),
+    )
+
+    # An IMR overturned: Kaiser must carry it out within 5 working days.
+    overturned = case_file(
+        data=FilingData(
+            patient=_patient("Ana", "Reyes", "FEMALE", date(1990, 6, 21), "Los Angeles", "90012"),
+            category=ProblemCategory.TREATMENT_DENIED,
+            denial_reason=DenialReason.MEDICAL_NECESSITY,
+            treatment_in_dispute="Residential eating-disorder treatment",
+            what_happened="The plan ended coverage of my treatment after two weeks.",
+            desired_outcome="Cover the full treatment my doctor recommends.",
+            signed_name="Ana Reyes",
+            records_authorized=True,
+            health_plan_id=kaiser.id,
+            member_id="K-778120",
+            grievance_filed=True,
+            grievance_filed_date=today - timedelta(days=75),
+            plan_decided=True,
+            plan_decision_date=today - timedelta(days=50),
+        ),
+        channel=Channel.MAIL,
+        actor=staff["intake"],
+        received_at=now - timedelta(days=40),
+    )
+    for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
+        move(overturned, name, staff["intake"])
+    move(overturned, "triage_imr", staff["intake"], reason="Medical necessity denial; grievance decided.")
+    move(overturned, "send_to_imr", staff["clinical"])
+    move(
+        overturned,
+        "record_determination",
+        staff["clinical"],
+        outcome=Outcome.OVERTURNED,
+        reason="The reviewers found residential treatment medically necessary for the patient's condition.",
+    )
+    move(overturned, "issue_imr_decision", staff["clinical"])
+
+    # A plan that DMHC does not regulate: closed and referred.
+    employer_plan = plans["Self-funded employer plan (ERISA)"]
+    referred = case_file(
+        data=FilingData(
+            patient=_patient("Tom", "Nguyen", "MALE", date(1982, 1, 9), "San Jose", "95113"),
+            category=ProblemCategory.BILL,
+            denial_reason=DenialReason.COVERAGE_BILLING,
+            treatment_in_dispute="Physical therapy bill",
+            what_happened="My employer's plan will not pay for therapy.",
+            desired_outcome="Pay the bill.",
+            signed_name="Tom Nguyen",
+            records_authorized=True,
+            health_plan_id=employer_plan.id,
+            plan_decided=True,
+            grievance_filed=True,
+            grievance_filed_date=today - timedelta(days=40),
+            plan_decision_date=today - timedelta(days=20),
+        ),
+        channel=Channel.FAX,
+        actor=staff["intake"],
+        received_at=now - timedelta(days=6),
+    )
+    move(referred, "acknowledge", None)
+    move(
+        referred,
+        "refer_not_regulated",
+        staff["intake"],
+        reason="Self-funded employer plans are not regulated by DMHC.",
+        referral_to=employer_plan.regulator_name,
     )

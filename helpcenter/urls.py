@@ -5,7 +5,7 @@ English is unprefixed; Spanish lives under /es/. Staff admin and /healthz are la
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from helpcenter import views
 from ops.views import healthz
@@ -22,7 +22,7 @@ urlpatterns += i18n_patterns(
     path("file/", views.not_yet_online, {"page": "file"}, name="file"),
     path("my/", views.not_yet_online, {"page": "my"}, name="my-cases"),
     path("plan/", views.not_yet_online, {"page": "plan"}, name="plan-portal"),
-    path("decisions/", views.not_yet_online, {"page": "decisions"}, name="decisions"),
+    path("decisions/", include("imr.urls")),
     prefix_default_language=False,
 )
 

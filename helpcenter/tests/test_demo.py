@@ -1,0 +1,34 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import HealthPlan, User
+from complaints.models import Case, Status
+from helpcenter.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_and_prints_every_login():
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", stdout=first)
+    counts = (User.objects.count(), HealthPlan.objects.count(), Case.objects.count())
+    call_command("seed_demo", "--port", "8123", stdout=second)
+    assert (User.objects.count(), HealthPlan.objects.count(), Case.objects.count()) == counts
+    assert "Demo data loaded." in first.getvalue()
+    assert "already loaded" in second.getvalue()
+    assert "http://127.0.0.1:8123/admin/" in second.getvalue()
+    for login in DEMO_LOGINS:
+        assert login.email in second.getvalue()
+        assert User.objects.get(email=login.email).check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_has_cases_at_several_stages_and_two_plans_with_users():
+    call_command("seed_demo", stdout=StringIO())
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {Status.FILED, Status.RESPONSE_REQUESTED, Status.IN_COMPLAINT_REVIEW, Status.DECISION_ISSUED} <= statuses
+    assert Status.REFERRED in statuses
+    plans_with_users = HealthPlan.objects.filter(users__kind=User.Kind.PLAN).distinct().count()
+    assert plans_with_users == 2
+    assert HealthPlan.objects.filter(regulated_by_dmhc=False).exists()
