@@ -7,11 +7,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
-MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: setup run test lint bench system-packages migrate static clean
 
-setup: system-packages $(VENV)/.installed $(MO_FILES) static migrate
+setup: system-packages $(VENV)/.installed var/.translations static migrate
 
 system-packages:
 	@scripts/ensure-system-packages.sh
@@ -21,8 +20,11 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-%.mo: %.po $(VENV)/.installed
+# Compiled once for all catalogs whenever any .po file changes.
+var/.translations: $(PO_FILES) $(VENV)/.installed
+	@mkdir -p var
 	$(MANAGE) compilemessages --ignore=.venv --verbosity 0
+	@touch $@
 
 static: $(VENV)/.installed
 	@$(MANAGE) collectstatic --noinput --verbosity 0
