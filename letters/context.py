@@ -5,6 +5,7 @@ The engine never reads the database. ``LetterContext`` carries everything a temp
 before any PDF exists. Text fields come from people and are always escaped by the templates.
 """
 
+import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -22,8 +23,8 @@ from letters.kinds import (
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
-# Bounded input keeps every render small (a letter of the longest allowed reasons is about six
-# pages), which is half of the time limit: see docs/letters.md.
+# Bounded input keeps every render short: the largest letter these limits allow is about seven
+# pages and takes about a second (docs/letters.md, "Time limit").
 MAX_LENGTHS = {
     "case_number": 40,
     "patient_name": 200,
@@ -34,6 +35,12 @@ MAX_LENGTHS = {
     "referral_to": 1_000,
     "staff_name": 120,
 }
+# Line breaks count too: 20,000 characters of empty lines would make hundreds of pages.
+MAX_LINES = {"reasons": 300, "referral_to": 20}
+# WeasyPrint splits a run of characters with no space in it at a cost that grows with the square
+# of its length (20,000 characters take seconds); real words and addresses are far shorter.
+MAX_UNBROKEN = 300
+_UNBROKEN = re.compile(rf"\S{{{MAX_UNBROKEN + 1},}}")
 # The address block must fit the envelope window: a name and at most four lines, each short enough
 # to stay on one line of the window (see letters.css).
 MAX_ADDRESS_LINES = 4
@@ -85,6 +92,10 @@ def _text_problems(context: LetterContext) -> list[str]:
             problems.append(f"{field.name} must be text")
         elif field.name in MAX_LENGTHS and len(value) > MAX_LENGTHS[field.name]:
             problems.append(f"{field.name} is longer than {MAX_LENGTHS[field.name]} characters")
+        elif field.name in MAX_LINES and value.count("\n") >= MAX_LINES[field.name]:
+            problems.append(f"{field.name} has more than {MAX_LINES[field.name]} lines")
+        elif isinstance(value, str) and _UNBROKEN.search(value):
+            problems.append(f"{field.name} has a word longer than {MAX_UNBROKEN} characters; add spaces")
     for name in ("case_number", "patient_name", "plan_name", "treatment_in_dispute"):
         if isinstance(getattr(context, name), str) and not getattr(context, name).strip():
             problems.append(f"{name} is empty")

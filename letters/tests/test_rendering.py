@@ -132,6 +132,10 @@ def test_a_letter_that_does_not_exist_is_refused(kind, recipient, language):
         (K.ACKNOWLEDGEMENT, R.ENROLLEE, {"track": "OTHER"}, "track"),
         (K.ACKNOWLEDGEMENT, R.ENROLLEE, {"reasons": "x" * 20_001}, "reasons is longer than 20000"),
         (K.ACKNOWLEDGEMENT, R.ENROLLEE, {"patient_name": None}, "patient_name must be text"),
+        (K.IMR_DECISION, R.ENROLLEE, {"reasons": "a\n" * 300}, "reasons has more than 300 lines"),
+        (K.CLOSURE, R.ENROLLEE, {"referral_to": "a\n" * 20}, "referral_to has more than 20 lines"),
+        (K.IMR_DECISION, R.ENROLLEE, {"reasons": "see " + "x" * 301}, "reasons has a word longer than 300"),
+        (K.IMR_DECISION, R.ENROLLEE, {"treatment_in_dispute": "x" * 301}, "treatment_in_dispute has a word"),
     ],
 )
 def test_a_context_the_letter_cannot_use_is_refused_before_rendering(kind, recipient, changes, message):
@@ -167,12 +171,22 @@ def test_the_largest_allowed_letter_renders_well_within_the_time_limit(tmp_path)
 
     reasons = ("A long finding, written out in full by the reviewer. " * 18 + "\n\n") * 20
     reasons = reasons[:20_000]
-    context = make_context(K.IMR_DECISION, R.ENROLLEE, "en", reasons=reasons, treatment_in_dispute="t" * 1_000)
+    context = make_context(K.IMR_DECISION, R.ENROLLEE, "en", reasons=reasons, treatment_in_dispute="t " * 500)
     started = time.perf_counter()
     pdf = render_letter_pdf(K.IMR_DECISION, context)
     elapsed = time.perf_counter() - started
     assert 4 <= len(pdf_pages(pdf, tmp_path)) <= 12
     assert elapsed < rendering.DEFAULT_TIME_LIMIT_SECONDS / 10
+
+
+def test_the_slowest_input_the_limits_allow_still_renders_well_within_the_time_limit():
+    import time
+
+    # Words of the longest allowed length are the costliest text to lay out that we know of.
+    reasons = " ".join(["y" * 300] * 66)
+    started = time.perf_counter()
+    render_letter_pdf(K.IMR_DECISION, make_context(K.IMR_DECISION, R.ENROLLEE, "en", reasons=reasons))
+    assert time.perf_counter() - started < rendering.DEFAULT_TIME_LIMIT_SECONDS / 3
 
 
 def test_a_render_past_the_time_limit_is_stopped_and_the_alarm_is_put_back(settings):
