@@ -129,12 +129,13 @@ def _compiled(name: str, snapshot: _Snapshot) -> Template:
     # Keyed by version: a changed file gives a new version and so a fresh compile. Only the
     # letters' own templates are visible (no project-wide overrides, no context processors).
     key = (name, snapshot.version)
-    if key not in _COMPILED:
+    template = _COMPILED.get(key)
+    if template is None:
         if len(_COMPILED) > 200:
             _COMPILED.clear()
         engine = Engine(loaders=[("django.template.loaders.locmem.Loader", snapshot.templates)], autoescape=True)
-        _COMPILED[key] = engine.get_template(name)
-    return _COMPILED[key]
+        template = _COMPILED[key] = engine.get_template(name)
+    return template
 
 
 def _template_context(kind: LetterKind, context: LetterContext) -> dict:
