@@ -87,6 +87,7 @@ def _take_snapshot(name: str) -> _Snapshot:
         templates[current] = source
         pending_templates += _TEMPLATE_REFERENCE.findall(source)
         pending_static += [base_url + reference for reference in _STATIC_REFERENCE.findall(source)]
+        pending_static += [base_url + (url or imported) for url, imported in _CSS_REFERENCE.findall(source)]
     while pending_static:
         url = pending_static.pop()
         try:

@@ -93,6 +93,19 @@ def test_a_template_that_names_a_file_outside_the_static_folder_is_refused(lette
         template_version(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en")
 
 
+def test_a_file_named_in_a_templates_own_style_is_part_of_the_snapshot(letter_files_copy):
+    templates, static = letter_files_copy
+    base = templates / "letters/base.en.html"
+    base.write_text(base.read_text().replace("</style>", "p.street { background: url(extra.svg) }\n</style>"))
+    with pytest.raises(LetterRenderError, match="may not use"):
+        template_version(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en")  # extra.svg does not exist yet
+    (static / "extra.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    before = template_version(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en")
+    (static / "extra.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1"/>')
+    assert template_version(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en") != before
+    assert render_letter_pdf(K.ACKNOWLEDGEMENT, make_context(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en")).startswith(b"%PDF")
+
+
 # --- Refusals ----------------------------------------------------------------------------------
 
 
