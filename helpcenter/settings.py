@@ -177,6 +177,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Upload limits: per file, and for all of one case's documents together.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_CASE_BYTES = env.int("UPLOAD_MAX_CASE_BYTES", default=60 * 1024 * 1024)
+UPLOAD_MAX_FILES_PER_CASE = env.int("UPLOAD_MAX_FILES_PER_CASE", default=40)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {

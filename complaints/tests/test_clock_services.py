@@ -23,8 +23,13 @@ def test_staff_extend_a_clock_with_a_reason_and_the_timeline_says_so():
     staff = StaffFactory(groups=[StaffGroup.SUPERVISOR])
     old_due = clock.due_at
     new_due = old_due + timedelta(days=2)
-    extended = clock_extend(clock=clock, new_due_at=new_due, reason="Plan asked for records from a hospital.",
-                            actor=staff, now=clock.started_at + timedelta(hours=1))  # fmt: skip
+    extended = clock_extend(
+        clock=clock,
+        new_due_at=new_due,
+        reason="Plan asked for records from a hospital.",
+        actor=staff,
+        now=clock.started_at + timedelta(hours=1),
+    )
     assert extended.due_at == new_due
     assert extended.extension_count == 1
     extension = extended.extensions.get()
@@ -39,8 +44,13 @@ def test_staff_extend_a_clock_with_a_reason_and_the_timeline_says_so():
 def test_an_extension_without_a_reason_is_refused(reason):
     _, clock = _plan_response_clock()
     with pytest.raises(CaseError) as refused:
-        clock_extend(clock=clock, new_due_at=clock.due_at + timedelta(days=1), reason=reason,
-                     actor=StaffFactory(groups=[StaffGroup.INTAKE]), now=clock.started_at)  # fmt: skip
+        clock_extend(
+            clock=clock,
+            new_due_at=clock.due_at + timedelta(days=1),
+            reason=reason,
+            actor=StaffFactory(groups=[StaffGroup.INTAKE]),
+            now=clock.started_at,
+        )
     assert "reason" in refused.value.field_errors
     clock.refresh_from_db()
     assert clock.extension_count == 0
@@ -49,15 +59,25 @@ def test_an_extension_without_a_reason_is_refused(reason):
 def test_an_extension_must_move_the_due_time_later():
     _, clock = _plan_response_clock()
     with pytest.raises(CaseError, match="later"):
-        clock_extend(clock=clock, new_due_at=clock.due_at - timedelta(hours=1), reason="x",
-                     actor=StaffFactory(groups=[StaffGroup.INTAKE]), now=clock.started_at)  # fmt: skip
+        clock_extend(
+            clock=clock,
+            new_due_at=clock.due_at - timedelta(hours=1),
+            reason="x",
+            actor=StaffFactory(groups=[StaffGroup.INTAKE]),
+            now=clock.started_at,
+        )
 
 
 def test_only_staff_extend_clocks():
     case, clock = _plan_response_clock()
     with pytest.raises(CaseError, match="Only Help Center staff"):
-        clock_extend(clock=clock, new_due_at=clock.due_at + timedelta(days=1), reason="please",
-                     actor=PlanUserFactory(health_plan=case.health_plan), now=clock.started_at)  # fmt: skip
+        clock_extend(
+            clock=clock,
+            new_due_at=clock.due_at + timedelta(days=1),
+            reason="please",
+            actor=PlanUserFactory(health_plan=case.health_plan),
+            now=clock.started_at,
+        )
 
 
 def test_a_met_clock_cannot_be_extended():
@@ -65,8 +85,13 @@ def test_a_met_clock_cannot_be_extended():
     clock = case.clocks.get(name=ClockName.PLAN_RESPONSE)
     assert clock.met_at is not None
     with pytest.raises(CaseError, match="no longer runs"):
-        clock_extend(clock=clock, new_due_at=clock.due_at + timedelta(days=1), reason="x",
-                     actor=StaffFactory(groups=[StaffGroup.INTAKE]), now=clock.started_at)  # fmt: skip
+        clock_extend(
+            clock=clock,
+            new_due_at=clock.due_at + timedelta(days=1),
+            reason="x",
+            actor=StaffFactory(groups=[StaffGroup.INTAKE]),
+            now=clock.started_at,
+        )
 
 
 def test_clocks_of_a_filed_case_count_from_receipt():

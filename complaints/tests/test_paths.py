@@ -66,13 +66,21 @@ def test_imr_overturned_carried_out_and_closed():
 def test_imr_upheld_closes_without_anything_to_carry_out():
     case = case_at(Status.IN_IMR_REVIEW)
     clinical = StaffFactory(groups=[StaffGroup.CLINICAL])
-    case = case_move(case=case, move="record_determination", actor=clinical,
-                     data=MoveInput(outcome=Outcome.UPHELD, reason="Not medically necessary."))  # fmt: skip
+    case = case_move(
+        case=case,
+        move="record_determination",
+        actor=clinical,
+        data=MoveInput(outcome=Outcome.UPHELD, reason="Not medically necessary."),
+    )
     case = case_move(case=case, move="issue_imr_decision", actor=clinical)
     assert not case.clocks.filter(name=ClockName.IMR_IMPLEMENTATION).exists()
     with pytest.raises(MoveRefused, match="Only a decision in the enrollee's favour"):
-        case_move(case=case, move="confirm_carried_out", actor=StaffFactory(groups=[StaffGroup.INTAKE]),
-                  data=MOVE_INPUTS["confirm_carried_out"])  # fmt: skip
+        case_move(
+            case=case,
+            move="confirm_carried_out",
+            actor=StaffFactory(groups=[StaffGroup.INTAKE]),
+            data=MOVE_INPUTS["confirm_carried_out"],
+        )
     case = case_move(case=case, move="close", actor=clinical)
     assert case.status == Status.CLOSED
     assert not case.enrollee_won
@@ -101,8 +109,9 @@ def test_a_billing_dispute_is_a_consumer_complaint_decided_by_legal_and_carried_
     assert case.status == Status.DECISION_ISSUED
     assert _clock(case, ClockName.COMPLAINT_DECISION).met_at is not None
     plan_user = PlanUserFactory(health_plan=case.health_plan)
-    case = case_move(case=case, move="confirm_carried_out", actor=plan_user,
-                     data=MoveInput(carried_out_date=date(2026, 11, 20)))  # fmt: skip
+    case = case_move(
+        case=case, move="confirm_carried_out", actor=plan_user, data=MoveInput(carried_out_date=date(2026, 11, 20))
+    )
     case = case_move(case=case, move="close", actor=legal)
     assert case.status == Status.CLOSED
     assert ("COMPLAINT_DECISION", "PLAN") in _letters(case)
@@ -115,8 +124,9 @@ def test_an_imr_request_filed_too_late_is_reviewed_as_a_complaint_never_just_clo
     intake = StaffFactory(groups=[StaffGroup.INTAKE])
     with pytest.raises(MoveRefused, match="more than 6 months"):
         case_move(case=case, move="triage_imr", actor=intake, data=MOVE_INPUTS["triage_imr"])
-    case = case_move(case=case, move="triage_complaint", actor=intake,
-                     data=MoveInput(reason="Filed 8 months after the decision."))  # fmt: skip
+    case = case_move(
+        case=case, move="triage_complaint", actor=intake, data=MoveInput(reason="Filed 8 months after the decision.")
+    )
     assert case.converted_from_imr is True
     assert ("COMPLAINT_CONVERSION", "ENROLLEE") in _letters(case)
     assert ("COMPLAINT_CONVERSION", "PLAN") in _letters(case)
@@ -135,8 +145,9 @@ def test_a_late_filing_with_an_accepted_reason_can_go_to_imr():
     # Staff accepting the reason is recorded on the case (the admin issue adds its screen).
     Case.objects.filter(pk=case.pk).update(late_filing_accepted=True)
     case.refresh_from_db()
-    case = case_move(case=case, move="triage_imr", actor=StaffFactory(groups=[StaffGroup.INTAKE]),
-                     data=MOVE_INPUTS["triage_imr"])  # fmt: skip
+    case = case_move(
+        case=case, move="triage_imr", actor=StaffFactory(groups=[StaffGroup.INTAKE]), data=MOVE_INPUTS["triage_imr"]
+    )
     assert case.status == Status.TRIAGED_IMR
 
 
@@ -159,8 +170,12 @@ def test_a_plan_not_regulated_by_dmhc_is_closed_and_referred():
     intake = StaffFactory(groups=[StaffGroup.INTAKE])
     with pytest.raises(MoveRefused, match="not regulated"):
         case_move(case=case, move="request_plan_response", actor=intake)
-    case = case_move(case=case, move="refer_not_regulated", actor=intake,
-                     data=MoveInput(reason="Insurance policy.", referral_to=plan.regulator_name))  # fmt: skip
+    case = case_move(
+        case=case,
+        move="refer_not_regulated",
+        actor=intake,
+        data=MoveInput(reason="Insurance policy.", referral_to=plan.regulator_name),
+    )
     assert case.status == Status.REFERRED
     assert case.referral_to == "California Department of Insurance"
     assert case.closed_at is not None
@@ -171,8 +186,12 @@ def test_a_plan_not_regulated_by_dmhc_is_closed_and_referred():
 def test_a_regulated_plan_cannot_be_referred_away():
     case = case_at(Status.ACKNOWLEDGED)
     with pytest.raises(MoveRefused, match="regulated by DMHC"):
-        case_move(case=case, move="refer_not_regulated", actor=StaffFactory(groups=[StaffGroup.INTAKE]),
-                  data=MOVE_INPUTS["refer_not_regulated"])  # fmt: skip
+        case_move(
+            case=case,
+            move="refer_not_regulated",
+            actor=StaffFactory(groups=[StaffGroup.INTAKE]),
+            data=MOVE_INPUTS["refer_not_regulated"],
+        )
 
 
 def test_grievance_not_finished_closes_and_the_enrollee_may_come_back_later():
@@ -211,8 +230,9 @@ def test_an_urgent_case_skips_the_grievance_and_runs_on_urgent_clocks():
         assert response.due_at - response.started_at == timedelta(hours=24)
     # The plan is late: a day later staff may triage without its response.
     with time_machine.travel("2026-11-17 11:00 -08:00", tick=False):
-        case = case_move(case=case, move="triage_imr", actor=StaffFactory(groups=[StaffGroup.INTAKE]),
-                         data=MOVE_INPUTS["triage_imr"])  # fmt: skip
+        case = case_move(
+            case=case, move="triage_imr", actor=StaffFactory(groups=[StaffGroup.INTAKE]), data=MOVE_INPUTS["triage_imr"]
+        )
         decision = _clock(case, ClockName.IMR_DECISION)
         assert decision.urgent
         assert decision.due_at.astimezone(LOCAL_TZ).isoformat() == "2026-11-24T23:59:59-08:00"
@@ -221,8 +241,12 @@ def test_an_urgent_case_skips_the_grievance_and_runs_on_urgent_clocks():
 def test_triage_waits_for_the_plan_until_its_response_is_overdue():
     case = case_at(Status.RESPONSE_REQUESTED)
     with pytest.raises(MoveRefused, match="Wait for the plan"):
-        case_move(case=case, move="triage_complaint", actor=StaffFactory(groups=[StaffGroup.INTAKE]),
-                  data=MOVE_INPUTS["triage_complaint"])  # fmt: skip
+        case_move(
+            case=case,
+            move="triage_complaint",
+            actor=StaffFactory(groups=[StaffGroup.INTAKE]),
+            data=MOVE_INPUTS["triage_complaint"],
+        )
 
 
 def test_the_enrollee_withdraws_and_every_clock_stops():

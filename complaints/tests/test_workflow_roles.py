@@ -127,8 +127,12 @@ def test_a_legal_reviewer_cannot_decide_a_complaint_assigned_to_the_clinical_uni
     case = case_at(Status.IN_COMPLAINT_REVIEW)
     assert case.review_unit == ReviewUnit.CLINICAL
     with pytest.raises(NotPermitted):
-        case_move(case=case, move="decide_complaint", actor=StaffFactory(groups=[StaffGroup.LEGAL]),
-                  data=MOVE_INPUTS["decide_complaint"])  # fmt: skip
+        case_move(
+            case=case,
+            move="decide_complaint",
+            actor=StaffFactory(groups=[StaffGroup.LEGAL]),
+            data=MOVE_INPUTS["decide_complaint"],
+        )
 
 
 @pytest.mark.parametrize("move", sorted(EXPECTED_ACTORS))
@@ -145,8 +149,12 @@ def test_no_move_is_possible_on_a_closed_case(move):
 def test_a_move_from_the_wrong_status_is_refused_and_says_why():
     case = case_at(Status.FILED)
     with pytest.raises(MoveRefused, match="not possible while the case is filed"):
-        case_move(case=case, move="triage_imr", actor=StaffFactory(groups=[StaffGroup.SUPERVISOR]),
-                  data=MOVE_INPUTS["triage_imr"])  # fmt: skip
+        case_move(
+            case=case,
+            move="triage_imr",
+            actor=StaffFactory(groups=[StaffGroup.SUPERVISOR]),
+            data=MOVE_INPUTS["triage_imr"],
+        )
 
 
 @pytest.mark.parametrize(
@@ -176,8 +184,12 @@ def test_an_outcome_from_the_other_track_is_refused():
 
     case = case_at(Status.IN_IMR_REVIEW)
     with pytest.raises(MoveRefused) as refused:
-        case_move(case=case, move="record_determination", actor=StaffFactory(groups=[StaffGroup.CLINICAL]),
-                  data=MoveInput(outcome="IN_FAVOUR", reason="x"))  # fmt: skip
+        case_move(
+            case=case,
+            move="record_determination",
+            actor=StaffFactory(groups=[StaffGroup.CLINICAL]),
+            data=MoveInput(outcome="IN_FAVOUR", reason="x"),
+        )
     assert "outcome" in refused.value.field_errors
 
 

@@ -1,0 +1,71 @@
+"""Adding a document to a case: checked by content (``complaints.uploads``), stored under a random
+name, recorded with its size, checksum and type, and written to the timeline."""
+
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import Case, CaseEvent, Document
+from complaints.services.timeline import event_record
+from complaints.uploads import UploadRejected, upload_check
+
+
+def document_add(
+    *,
+    case: Case,
+    name: str,
+    data: bytes,
+    kind: str,
+    source: str,
+    actor,
+    actor_role: str,
+    plan_response=None,
+    shared_with_plan: bool = True,
+    now: datetime | None = None,
+) -> Document:
+    """Store one uploaded file on the case. Raises UploadRejected (nothing stored) if the file is
+    not acceptable or the case's document limits would be passed. The caller checks who may."""
+    checked = upload_check(data)
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locking the case serializes uploads to it, so two at once cannot pass the limits.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        totals = case.documents.aggregate(count=Count("id"), size=Sum("size_bytes"))
+        if totals["count"] >= settings.UPLOAD_MAX_FILES_PER_CASE:
+            raise UploadRejected(
+                _("This case already has the most documents we can take online. Please mail the rest.")
+            )
+        if (totals["size"] or 0) + checked.size_bytes > settings.UPLOAD_MAX_CASE_BYTES:
+            raise UploadRejected(_("This case's documents would pass the size limit. Please mail the rest."))
+        document = Document(
+            case=case,
+            plan_response=plan_response,
+            kind=kind,
+            source=source,
+            uploaded_by=actor,
+            uploaded_at=now,
+            original_name=(name or "document")[:255],
+            size_bytes=checked.size_bytes,
+            sha256=hashlib.sha256(data).hexdigest(),
+            content_type=checked.content_type,
+            shared_with_plan=shared_with_plan,
+        )
+        document.file.save(f"{checked.extension}", ContentFile(data), save=False)
+        document.full_clean()
+        document.save()
+        event_record(
+            case=case,
+            kind=CaseEvent.Kind.DOCUMENT_ADDED,
+            summary=f"Document added: {document.get_kind_display()}",
+            occurred_at=now,
+            actor=actor,
+            actor_role=actor_role,
+            data={"document_id": document.id, "sha256": document.sha256, "size_bytes": document.size_bytes},
+        )
+    return document
