@@ -172,6 +172,9 @@ class Case(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_reasons = models.TextField(blank=True, help_text="The IMR findings, or staff's reasons.")
     decided_at = models.DateTimeField(null=True, blank=True)
+    carry_out_by_date = models.DateField(
+        null=True, blank=True, help_text="A complaint decided for the enrollee: when the plan must have carried it out."
+    )
     carried_out_date = models.DateField(null=True, blank=True)
     closure_reason = models.TextField(blank=True)
     referral_to = models.CharField(max_length=200, blank=True)
@@ -493,3 +496,33 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.get_recipient_display()} for {self.case.number}"
+
+
+class Notice(models.Model):
+    """An e-mail the portal sent (or is sending) about a case. The key makes each notice unique:
+    a reminder for one clock, or the news that one letter is waiting, is sent once."""
+
+    class Kind(models.TextChoices):
+        LETTER_WAITING = "LETTER_WAITING", "A letter is waiting"
+        PLAN_REMINDER = "PLAN_REMINDER", "Reminder: the plan's response is due soon"
+        PLAN_LATE = "PLAN_LATE", "The plan's response is late"
+        CLOCK_OVERDUE = "CLOCK_OVERDUE", "A clock is overdue (to supervisors)"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=100, unique=True)
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], name="notice_unsent", condition=Q(sent_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.case.number}"

@@ -1,25 +1,34 @@
 """Background work on cases. Each task takes ids, loads rows and calls one service; running it
-twice changes nothing the second time."""
+twice changes nothing the second time. Retries back off; long waits are never held in the
+broker (the sweep finds what is due from the database)."""
 
 import logging
+import socket
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import DatabaseError
+from django.utils import timezone
 
 from complaints.errors import CaseError
 from complaints.models import Case, Status
 from complaints.services.moves import case_move
+from ops.leases import lease_acquire, lease_release
+from ops.models import Heartbeat
+from ops.services import heartbeat_record
 
 logger = logging.getLogger(__name__)
 
+RETRYING = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
+SWEEP_LEASE = "clock-sweep"
 
-@shared_task(
-    name="complaints.case_acknowledge",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+
+@shared_task(name="complaints.case_acknowledge", **RETRYING)
 def case_acknowledge(case_id: int) -> None:
     """Acknowledge a newly filed case (the letter goes out with the move)."""
     case = Case.objects.filter(pk=case_id).first()
@@ -32,15 +41,48 @@ def case_acknowledge(case_id: int) -> None:
         logger.info("Acknowledgement of case %s not needed: %s", case_id, refusal.message)
 
 
-@shared_task(
-    name="complaints.letter_render",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+# A hard limit above the renderer's own (LETTERS_RENDER_TIME_LIMIT_SECONDS): a task killed by it
+# is redelivered (acks late), and letter_issue's row lock and state make the rerun safe.
+@shared_task(name="complaints.letter_render", time_limit=120, **RETRYING)
 def letter_render(letter_id: int) -> None:
     """Render and store a pending letter. An issued letter is never rendered again."""
     from complaints.services.letter_issue import letter_issue
 
     letter_issue(letter_id=letter_id)
+
+
+@shared_task(name="complaints.notice_deliver", autoretry_for=(Exception,), retry_backoff=True, max_retries=6)
+def notice_deliver_task(notice_id: int) -> None:
+    from complaints.services.notices import notice_deliver
+
+    notice_deliver(notice_id=notice_id)
+
+
+@shared_task(name="complaints.clock_sweep", time_limit=300)
+def clock_sweep() -> dict:
+    """Run one sweep unless another is running (a second beat, or a slow sweep): the lease makes
+    sure the work is done once."""
+    from complaints.sweep import sweep_run
+
+    holder = f"{socket.gethostname()}:{clock_sweep.request.id or 'direct'}"
+    if not lease_acquire(name=SWEEP_LEASE, holder=holder, seconds=280):
+        logger.info("Another sweep is running; this one stands down.")
+        return {"skipped": True}
+    try:
+        report = sweep_run(now=timezone.now())
+        heartbeat_record(service=Heartbeat.Service.SWEEP)
+    finally:
+        lease_release(name=SWEEP_LEASE, holder=holder)
+    logger.info(
+        "Sweep: %s acknowledged, %s letters queued, %s clocks read, %s notices made",
+        len(report.acknowledged), len(report.letters_queued), report.clocks_read, len(report.notices_created),
+    )  # fmt: skip
+    return {"clocks_read": report.clocks_read, "notices": len(report.notices_created)}
+
+
+@worker_ready.connect
+def _sweep_when_a_worker_starts(sender=None, **kwargs):
+    # After an outage or a restart, catch up at once rather than at beat's next minute.
+    from ops.queue import enqueue_now
+
+    enqueue_now(clock_sweep)

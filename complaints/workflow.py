@@ -82,6 +82,7 @@ class MoveInput:
     assignee: object = None
     referral_to: str = ""
     carried_out_date: date | None = None
+    carry_out_by: date | None = None
 
 
 Guard = Callable[[Case, datetime], str | None]
@@ -100,6 +101,7 @@ class Move:
     roles: frozenset[Role]
     guard: Guard = _always
     needs: tuple[str, ...] = ()
+    needs_if_enrollee_wins: tuple[str, ...] = ()
     outcomes: frozenset[Outcome] = frozenset()
     starts: tuple[ClockName, ...] = ()
     starts_if_enrollee_won: tuple[ClockName, ...] = ()
@@ -359,6 +361,7 @@ MOVES_IN_ORDER = [
         roles=frozenset({Role.CLINICAL, Role.LEGAL, Role.SUPERVISOR}),
         unit_bound=True,
         needs=("outcome", "reason"),
+        needs_if_enrollee_wins=("carry_out_by",),
         outcomes=frozenset({Outcome.IN_FAVOUR, Outcome.NOT_IN_FAVOUR}),
         meets=(ClockName.COMPLAINT_DECISION,),
         letters=_letters(LetterKind.COMPLAINT_DECISION, *ENROLLEE_AND_PLAN),

@@ -162,7 +162,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "ops.beat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
-CELERY_BEAT_SCHEDULE = {}
+
 
 # How often a worker and beat record that they are alive, and when /healthz calls them gone.
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
@@ -283,4 +283,19 @@ HELP_CENTER_CONTACT = {
     "fax": "916-255-5241",
     "street": "980 Ninth Street, Suite 500",
     "city_line": "Sacramento, CA 95814-2725",
+}
+
+# ------------------------------------------------------------------------------------------------
+# Links in e-mails, and the clock sweep
+# ------------------------------------------------------------------------------------------------
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+SWEEP_STALE_SECONDS = env.int("SWEEP_STALE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "clock-sweep": {
+        "task": "complaints.clock_sweep",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        # A sweep nobody picked up within its minute is dropped: the next one does the same work.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS - 5},
+    },
 }

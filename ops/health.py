@@ -46,7 +46,7 @@ def check_broker() -> CheckResult:
     return CheckResult(ok=True, detail=str(transport))
 
 
-def check_heartbeat(service: str) -> CheckResult:
+def check_heartbeat(service: str, *, stale_after: int | None = None) -> CheckResult:
     try:
         last_seen = heartbeat_last_seen(service=service)
     except Exception as error:
@@ -54,7 +54,7 @@ def check_heartbeat(service: str) -> CheckResult:
     if last_seen is None:
         return CheckResult(ok=False, detail="never seen")
     age = (timezone.now() - last_seen).total_seconds()
-    ok = age <= settings.HEARTBEAT_STALE_SECONDS
+    ok = age <= (stale_after or settings.HEARTBEAT_STALE_SECONDS)
     detail = f"seen {int(age)} s ago" if ok else f"not seen for {int(age)} s"
     return CheckResult(ok=ok, detail=detail, last_seen_at=last_seen.isoformat())
 
@@ -65,6 +65,7 @@ def health_report() -> dict:
         "broker": check_broker(),
         "worker": check_heartbeat(Heartbeat.Service.WORKER),
         "beat": check_heartbeat(Heartbeat.Service.BEAT),
+        "sweep": check_heartbeat(Heartbeat.Service.SWEEP, stale_after=settings.SWEEP_STALE_SECONDS),
     }
     return {
         "ok": all(result.ok for result in checks.values()),

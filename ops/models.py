@@ -10,6 +10,7 @@ class Heartbeat(models.Model):
     class Service(models.TextChoices):
         WORKER = "WORKER", "Celery worker"
         BEAT = "BEAT", "Celery beat"
+        SWEEP = "SWEEP", "Clock sweep"
         PROBE = "PROBE", "Task probe"
 
     service = models.CharField(max_length=20, choices=Service.choices)
@@ -22,3 +23,17 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} on {self.host} at {self.seen_at:%Y-%m-%d %H:%M:%S %Z}"
+
+
+class Lease(models.Model):
+    """A named lock that expires: at most one holder at a time, across every host.
+
+    Used so that a second beat (or a sweep that outlives its minute) cannot double the work.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"

@@ -92,7 +92,7 @@ def unique_queue() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def start_worker(broker: Broker, *, queue: str) -> CeleryProcess:
+def start_worker(broker: Broker, *, queue: str = "celery") -> CeleryProcess:
     log_path = broker.var_dir / f"worker-{queue}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "helpcenter", "worker",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.models import Case, CaseEvent, DenialReason, Letter, Status
+from complaints.services.notices import letter_waiting_notice
 from complaints.services.timeline import event_record
 from letters.context import Address, LetterContext
 from letters.kinds import ClosureReason, ConversionReason, LetterKind, Recipient
@@ -76,6 +77,7 @@ def _issue(letter_id: int) -> Letter:
             occurred_at=now,
             data={"letter_id": letter.id, "sha256": rendered.sha256, "template_version": rendered.template_version},
         )
+        letter_waiting_notice(letter=letter, now=now)
     return letter
 
 
@@ -102,7 +104,7 @@ def letter_context(*, letter: Letter, case: Case, today: date) -> LetterContext:
         if LetterKind(letter.kind) in (LetterKind.IMR_DECISION, LetterKind.COMPLAINT_DECISION)
         else "",
         reasons=case.outcome_reasons or (case.closure_reason if letter.kind == LetterKind.CLOSURE else ""),
-        implementation_due_date=_due_day(clocks, ClockName.IMR_IMPLEMENTATION),
+        implementation_due_date=case.carry_out_by_date or _due_day(clocks, ClockName.IMR_IMPLEMENTATION),
         conversion_reason=_conversion_reason(case) if letter.kind == LetterKind.COMPLAINT_CONVERSION else "",
         closure_reason=_CLOSURE_REASONS.get(case.status, ClosureReason.OTHER)
         if letter.kind == LetterKind.CLOSURE

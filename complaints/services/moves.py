@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.errors import MoveRefused, NotPermitted
-from complaints.models import IMR_ELIGIBLE_REASONS, Case, CaseEvent, ReviewUnit, Track
+from complaints.models import ENROLLEE_WINS, IMR_ELIGIBLE_REASONS, Case, CaseEvent, ReviewUnit, Track
 from complaints.services.case_clocks import clock_meet, clock_start, clocks_stop
 from complaints.services.letters import letters_request
 from complaints.services.timeline import event_record
@@ -81,7 +81,8 @@ def _acting_role(roles: frozenset[Role]) -> str:
 
 def _check_input(spec: Move, data: MoveInput) -> None:
     errors = {}
-    for name in spec.needs:
+    needs = spec.needs + (spec.needs_if_enrollee_wins if data.outcome in ENROLLEE_WINS else ())
+    for name in needs:
         value = getattr(data, name)
         if value is None or (isinstance(value, str) and not value.strip()):
             errors[name] = "This is needed for this step."
@@ -95,7 +96,7 @@ def _check_input(spec: Move, data: MoveInput) -> None:
 
 def _event_data(spec: Move, data: MoveInput) -> dict:
     recorded = {}
-    for name in spec.needs:
+    for name in spec.needs + spec.needs_if_enrollee_wins:
         value = getattr(data, name)
         if name != "reason" and value not in (None, ""):
             recorded[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
@@ -173,7 +174,8 @@ def _decide(case: Case, data: MoveInput, now: datetime) -> list[str]:
 
 
 def _decide_complaint(case: Case, data: MoveInput, now: datetime) -> list[str]:
-    return [*_record_outcome(case, data, now), *_decide(case, data, now)]
+    case.carry_out_by_date = data.carry_out_by if data.outcome in ENROLLEE_WINS else None
+    return [*_record_outcome(case, data, now), *_decide(case, data, now), "carry_out_by_date"]
 
 
 def _carried_out(case: Case, data: MoveInput, now: datetime) -> list[str]:

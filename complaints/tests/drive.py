@@ -25,7 +25,9 @@ MOVE_INPUTS = {
     "record_determination": MoveInput(outcome=Outcome.OVERTURNED, reason="The reviewers found the surgery necessary."),
     "issue_imr_decision": MoveInput(),
     "assign_review": MoveInput(review_unit=ReviewUnit.CLINICAL),
-    "decide_complaint": MoveInput(outcome=Outcome.IN_FAVOUR, reason="The plan must pay the claim."),
+    "decide_complaint": MoveInput(
+        outcome=Outcome.IN_FAVOUR, reason="The plan must pay the claim.", carry_out_by=date(2026, 12, 15)
+    ),
     "confirm_carried_out": MoveInput(carried_out_date=date(2026, 11, 20)),
     "close": MoveInput(reason="Done."),
     "withdraw": MoveInput(reason="I no longer need help."),

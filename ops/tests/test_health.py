@@ -46,14 +46,18 @@ def test_a_second_heartbeat_from_one_host_updates_its_row():
     assert Heartbeat.objects.filter(service=Heartbeat.Service.BEAT).count() == 1
 
 
+def _all_alive():
+    for service in (Heartbeat.Service.WORKER, Heartbeat.Service.BEAT, Heartbeat.Service.SWEEP):
+        heartbeat_record(service=service)
+
+
 def test_healthz_answers_200_when_everything_is_alive(client):
-    heartbeat_record(service=Heartbeat.Service.WORKER)
-    heartbeat_record(service=Heartbeat.Service.BEAT)
+    _all_alive()
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
-    assert set(body["checks"]) == {"database", "broker", "worker", "beat"}
+    assert set(body["checks"]) == {"database", "broker", "worker", "beat", "sweep"}
     assert all(check["ok"] for check in body["checks"].values())
     assert response["Cache-Control"].startswith("max-age=0")
 
@@ -70,8 +74,7 @@ def test_healthz_answers_503_and_names_the_fault_when_beat_is_gone(client):
 def test_healthz_reports_an_unreachable_broker(client, settings):
     from helpcenter.celery import app
 
-    heartbeat_record(service=Heartbeat.Service.WORKER)
-    heartbeat_record(service=Heartbeat.Service.BEAT)
+    _all_alive()
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.EMBEDDED_BROKER_DIRS = []
@@ -92,3 +95,21 @@ def test_health_report_database_check_names_the_vendor():
 
 def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_sweep_that_has_not_run_for_several_minutes_is_a_fault(client, settings):
+    settings.SWEEP_STALE_SECONDS = 300
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _all_alive()
+    with time_machine.travel(start + timedelta(seconds=100), tick=False):
+        # Worker and beat report again; the sweep has not run since.
+        heartbeat_record(service=Heartbeat.Service.WORKER)
+        heartbeat_record(service=Heartbeat.Service.BEAT)
+        assert client.get("/healthz").status_code == 200
+    with time_machine.travel(start + timedelta(seconds=301), tick=False):
+        heartbeat_record(service=Heartbeat.Service.WORKER)
+        heartbeat_record(service=Heartbeat.Service.BEAT)
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["checks"]["sweep"]["detail"] == "not seen for 301 s"

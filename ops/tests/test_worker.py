@@ -37,7 +37,7 @@ def test_a_task_runs_in_a_real_worker_through_redis(tmp_path):
 
 def test_healthz_is_all_green_with_a_real_worker_and_beat_running(client, tmp_path):
     broker = Broker.embedded(tmp_path)
-    worker = start_worker(broker, queue=unique_queue())
+    worker = start_worker(broker)  # the default queue: beat's sweep must reach it
     beat = start_beat(broker)
     try:
         wait_until(
@@ -48,6 +48,7 @@ def test_healthz_is_all_green_with_a_real_worker_and_beat_running(client, tmp_pa
         checks = client.get("/healthz").json()["checks"]
         assert checks["worker"]["ok"]
         assert checks["beat"]["ok"]
+        assert checks["sweep"]["ok"]
     finally:
         worker.stop()
         beat.stop()

@@ -1,0 +1,138 @@
+"""E-mail notices about a case. They never carry health information: only that something is
+waiting or due, the case number, and where to sign in.
+
+A notice is created inside the transaction of what caused it, with a unique key, so the same
+notice cannot be made twice; it is delivered after commit, and the sweep delivers any that a
+lost task left unsent.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import StaffGroup
+from complaints.models import Case, CaseEvent, Notice
+from complaints.services.timeline import event_record
+from ops.queue import enqueue_on_commit
+
+
+def enrollee_addresses(case: Case) -> tuple[list[str], str]:
+    """Where the enrollee's notices go, and in which language."""
+    patient = getattr(case, "patient", None)
+    language = patient.letter_language if patient is not None else "en"
+    if case.filed_by_id and case.filed_by.is_active:
+        return [case.filed_by.email], language
+    if patient is not None and patient.contact_by_email and patient.email:
+        return [patient.email], language
+    return [], language
+
+
+def plan_addresses(case: Case) -> list[str]:
+    if case.health_plan is None:
+        return []
+    users = get_user_model().objects.filter(health_plan=case.health_plan, is_active=True).order_by("email")
+    addresses = [case.health_plan.notice_email] if case.health_plan.notice_email else []
+    return addresses + [email for email in users.values_list("email", flat=True) if email not in addresses]
+
+
+def supervisor_addresses() -> list[str]:
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=StaffGroup.SUPERVISOR)
+    return list(users.order_by("email").values_list("email", flat=True).distinct())
+
+
+def notice_create(
+    *, case: Case, kind: str, key: str, recipients: list[str], subject: str, body: str, now: datetime
+) -> Notice | None:
+    """Create the notice unless one with ``key`` exists (then None); deliver it after commit."""
+    if not recipients:
+        return None
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                case=case, kind=kind, key=key, recipients=recipients, subject=subject, body=body, created_at=now
+            )
+    except IntegrityError:
+        return None
+    from complaints.tasks import notice_deliver_task
+
+    enqueue_on_commit(notice_deliver_task, notice.id)
+    return notice
+
+
+def notice_deliver(*, notice_id: int) -> Notice:
+    """Send the notice's e-mail once. A sent notice is left alone; a failure counts an attempt and
+    raises, so the task retries and the sweep tries again later."""
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.select_for_update().select_related("case").get(pk=notice_id)
+            if notice.sent_at is not None:
+                return notice
+            send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, notice.recipients, fail_silently=False)
+            notice.sent_at = timezone.now()
+            notice.attempts += 1
+            notice.save(update_fields=["sent_at", "attempts"])
+            event_record(
+                case=notice.case,
+                kind=CaseEvent.Kind.NOTICE_SENT,
+                summary=f"E-mail sent: {notice.get_kind_display()}",
+                occurred_at=notice.sent_at,
+                data={"notice_id": notice.id, "recipients": len(notice.recipients)},
+            )
+    except Exception:
+        Notice.objects.filter(pk=notice_id, sent_at__isnull=True).update(attempts=F("attempts") + 1)
+        raise
+    return notice
+
+
+def _sign_in_url(path: str) -> str:
+    return f"{settings.PORTAL_BASE_URL}{path}"
+
+
+def letter_waiting_notice(*, letter, now: datetime) -> Notice | None:
+    """Tell the letter's recipient that it is waiting in the portal."""
+    case = letter.case
+    if letter.recipient == "PLAN":
+        recipients, language, path = plan_addresses(case), "en", "/plan/"
+    else:
+        recipients, language = enrollee_addresses(case)
+        path = "/es/my/" if language == "es" else "/my/"
+    with translation.override(language):
+        subject = _("Help Center case %(number)s: a letter is waiting for you") % {"number": case.number}
+        body = _(
+            "A new letter about Help Center case %(number)s is ready.\n\n"
+            "To read it, sign in at %(url)s\n\n"
+            "For your privacy, this e-mail does not include the letter. Questions? "
+            "Call the Help Center at %(phone)s (TDD %(tdd)s)."
+        ) % {
+            "number": case.number,
+            "url": _sign_in_url(path),
+            "phone": settings.HELP_CENTER_CONTACT["phone"],
+            "tdd": settings.HELP_CENTER_CONTACT["tdd"],
+        }
+    return notice_create(
+        case=case,
+        kind=Notice.Kind.LETTER_WAITING,
+        key=f"letter:{letter.id}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        now=now,
+    )
+
+
+def staff_notice_text(case: Case, headline: str, due_at: datetime, path: str) -> tuple[str, str]:
+    """Subject and body for plan and staff notices (English; no health information)."""
+    local_due = timezone.localtime(due_at)
+    subject = f"Help Center case {case.number}: {headline}"
+    body = (
+        f"{headline} for Help Center case {case.number}.\n"
+        f"Due: {local_due:%A %B %-d, %Y at %-I:%M %p %Z}.\n\n"
+        f"Sign in to see the case: {_sign_in_url(path)}\n"
+    )
+    return subject, body

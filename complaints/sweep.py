@@ -1,0 +1,131 @@
+"""The clock sweep: what beat runs every minute so that no clock and no piece of work is missed.
+
+The database holds every clock and every pending piece of work; the sweep only reads it and acts
+through small idempotent handlers (each safe to run twice, each tested on its own):
+
+1. cases still FILED a minute after receipt are acknowledged (receipt work lost to an outage);
+2. letters still PENDING a minute after they were requested are rendered;
+3. running clocks due soon or overdue (read through the running-clock index) get their notices:
+   a reminder to the plan before its response is due, a late notice when it is not in, and a
+   notice to supervisors for every overdue clock;
+4. notices still unsent a minute after they were made are delivered.
+
+Each notice has a unique key (which clock, which due time), so nothing is sent twice, and a clock
+that is extended after it was overdue is reported again if it runs out again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from complaints.clocks import ClockName
+from complaints.models import Case, Clock, Letter, Notice, Status
+from complaints.services.notices import notice_create, plan_addresses, staff_notice_text, supervisor_addresses
+
+# How long before the plan's response is due it is reminded (by urgency of the case).
+PLAN_REMINDER_BEFORE = {False: timedelta(hours=24), True: timedelta(hours=6)}
+LOOKAHEAD = max(PLAN_REMINDER_BEFORE.values())
+# Clocks that describe what happened before the case reached us: nobody can act on them.
+HISTORICAL_CLOCKS = (ClockName.FILING_WINDOW, ClockName.PLAN_GRIEVANCE)
+# Work younger than this is left to the task that was queued for it.
+GRACE = timedelta(minutes=1)
+BATCH = 1000
+
+
+@dataclass
+class SweepReport:
+    acknowledged: list[int] = field(default_factory=list)
+    letters_queued: list[int] = field(default_factory=list)
+    clocks_read: int = 0
+    notices_created: list[str] = field(default_factory=list)
+    notices_delivered: list[int] = field(default_factory=list)
+
+
+def sweep_run(*, now: datetime) -> SweepReport:
+    report = SweepReport()
+    for case_id in Case.objects.filter(status=Status.FILED, received_at__lte=now - GRACE).values_list("id", flat=True)[
+        :BATCH
+    ]:
+        if acknowledge_handle(case_id=case_id):
+            report.acknowledged.append(case_id)
+    for letter_id in Letter.objects.filter(state=Letter.State.PENDING, requested_at__lte=now - GRACE).values_list(
+        "id", flat=True
+    )[:BATCH]:
+        letter_render_queue(letter_id=letter_id)
+        report.letters_queued.append(letter_id)
+    clocks = due_clocks(now=now)
+    report.clocks_read = len(clocks)
+    for clock in clocks:
+        report.notices_created += clock_handle(clock=clock, now=now)
+    for notice_id in Notice.objects.filter(sent_at__isnull=True, created_at__lte=now - GRACE).values_list(
+        "id", flat=True
+    )[:BATCH]:
+        notice_deliver_queue(notice_id=notice_id)
+        report.notices_delivered.append(notice_id)
+    return report
+
+
+def due_clocks(*, now: datetime) -> list[Clock]:
+    """Running clocks due before ``now`` plus the look-ahead; only these rows are read."""
+    return list(
+        Clock.objects.filter(met_at__isnull=True, stopped_at__isnull=True, due_at__lte=now + LOOKAHEAD)
+        .exclude(name__in=HISTORICAL_CLOCKS)
+        .select_related("case", "case__health_plan")
+        .order_by("due_at", "id")[: BATCH * 10]
+    )
+
+
+def clock_handle(*, clock: Clock, now: datetime) -> list[str]:
+    """Create the notices this clock needs now; returns their keys. Safe to call again."""
+    created = []
+    case = clock.case
+    due_key = f"{clock.due_at:%Y%m%d%H%M}"
+    with transaction.atomic():
+        if clock.name == ClockName.PLAN_RESPONSE:
+            if now < clock.due_at <= now + PLAN_REMINDER_BEFORE[clock.urgent]:
+                created += _notice(
+                    case, Notice.Kind.PLAN_REMINDER, f"clock:{clock.id}:{due_key}:reminder", plan_addresses(case),
+                    "the plan's written response is due soon", clock.due_at, "/plan/", now,
+                )  # fmt: skip
+            if clock.due_at < now:
+                created += _notice(
+                    case, Notice.Kind.PLAN_LATE, f"clock:{clock.id}:{due_key}:late", plan_addresses(case),
+                    "the plan's written response is late", clock.due_at, "/plan/", now,
+                )  # fmt: skip
+        if clock.due_at < now:
+            created += _notice(
+                case, Notice.Kind.CLOCK_OVERDUE, f"clock:{clock.id}:{due_key}:overdue", supervisor_addresses(),
+                f"the {clock.get_name_display().lower()} clock is overdue", clock.due_at,
+                f"/admin/complaints/case/{case.id}/change/", now,
+            )  # fmt: skip
+    return created
+
+
+def _notice(case, kind, key, recipients, headline, due_at, path, now) -> list[str]:
+    subject, body = staff_notice_text(case, headline, due_at, path)
+    notice = notice_create(case=case, kind=kind, key=key, recipients=recipients, subject=subject, body=body, now=now)
+    return [key] if notice else []
+
+
+def acknowledge_handle(*, case_id: int) -> bool:
+    """Acknowledge a case whose receipt work was lost; True if this call did it."""
+    from complaints.tasks import case_acknowledge
+
+    before = Case.objects.filter(pk=case_id, status=Status.FILED).exists()
+    case_acknowledge(case_id)
+    return before and not Case.objects.filter(pk=case_id, status=Status.FILED).exists()
+
+
+def letter_render_queue(*, letter_id: int) -> None:
+    from complaints.tasks import letter_render
+    from ops.queue import enqueue_now
+
+    enqueue_now(letter_render, letter_id)
+
+
+def notice_deliver_queue(*, notice_id: int) -> None:
+    from complaints.tasks import notice_deliver_task
+    from ops.queue import enqueue_now
+
+    enqueue_now(notice_deliver_task, notice_id)
