@@ -33,3 +33,31 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 
 def case_clocks(*, case: Case) -> QuerySet[Clock]:
     return case.clocks.prefetch_related(Prefetch("extensions")).order_by("due_at", "id")
+
+
+def letters_visible_to(*, user, case: Case) -> QuerySet:
+    """Issued letters of ``case`` that ``user`` may open: staff all, the enrollee and the plan
+    only those addressed to them. The case itself must come from ``cases_visible_to``."""
+    from complaints.models import Letter
+
+    letters = case.letters.filter(state=Letter.State.ISSUED).order_by("issued_at", "id")
+    if user.is_help_center_staff:
+        return letters
+    if user.is_plan_user and case.health_plan_id == user.health_plan_id:
+        return letters.filter(recipient="PLAN")
+    if user.is_enrollee and case.filed_by_id == user.id:
+        return letters.filter(recipient="ENROLLEE")
+    return letters.none()
+
+
+def documents_visible_to(*, user, case: Case) -> QuerySet:
+    """Documents of ``case`` that ``user`` may open: staff all; the plan those shared with it
+    and its own; the enrollee those of the case they filed."""
+    documents = case.documents.order_by("uploaded_at", "id")
+    if user.is_help_center_staff:
+        return documents
+    if user.is_plan_user and case.health_plan_id == user.health_plan_id:
+        return documents.filter(shared_with_plan=True)
+    if user.is_enrollee and case.filed_by_id == user.id:
+        return documents
+    return documents.none()
