@@ -1,0 +1,220 @@
+"""Models of the IMR track.
+
+The first section holds the public, de-identified IMR decisions (DMHC's published file and the
+portal's own issued decisions) and their tallies for the statistics page. The IMR review models
+(qualification, determination recording, carrying out) follow in their own section.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# ================================================================================================
+# Public IMR decisions (de-identified; searchable at /decisions/)
+# ================================================================================================
+
+MAX_CATEGORY_LENGTH = 200
+FIRST_REPORT_YEAR = 2001  # DMHC's published data starts with the IMRs of January 2001.
+
+
+class Determination(models.TextChoices):
+    OVERTURNED = "OVERTURNED", _("Overturned")
+    UPHELD = "UPHELD", _("Upheld")
+
+
+class DecisionType(models.TextChoices):
+    MEDICAL_NECESSITY = "MEDICAL_NECESSITY", _("Medical necessity")
+    EXPERIMENTAL_INVESTIGATIONAL = "EXPERIMENTAL_INVESTIGATIONAL", _("Experimental or investigational")
+    URGENT_CARE = "URGENT_CARE", _("Urgent care")
+
+
+class ImrType(models.TextChoices):
+    STANDARD = "STANDARD", _("Standard")
+    EXPEDITED = "EXPEDITED", _("Expedited")
+
+
+class AgeRange(models.TextChoices):
+    AGE_0_10 = "AGE_0_10", _("0 to 10")
+    AGE_11_20 = "AGE_11_20", _("11 to 20")
+    AGE_21_30 = "AGE_21_30", _("21 to 30")
+    AGE_31_40 = "AGE_31_40", _("31 to 40")
+    AGE_41_50 = "AGE_41_50", _("41 to 50")
+    AGE_51_64 = "AGE_51_64", _("51 to 64")
+    AGE_65_PLUS = "AGE_65_PLUS", _("65 or older")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "FEMALE", _("Female")
+    MALE = "MALE", _("Male")
+    OTHER = "OTHER", _("Other")
+
+
+class DecisionSource(models.TextChoices):
+    IMPORTED = "IMPORTED", _("Imported from DMHC's published file")
+    PORTAL = "PORTAL", _("Issued through this portal")
+
+
+# The fields that describe a decision, in the order of DMHC's newer file. The importer compares
+# exactly these to tell an unchanged row from an updated one.
+DECISION_FIELDS = (
+    "report_year",
+    "diagnosis_category",
+    "diagnosis_subcategory",
+    "treatment_category",
+    "treatment_subcategory",
+    "determination",
+    "decision_type",
+    "age_range",
+    "gender",
+    "imr_type",
+    "days_to_review",
+    "days_to_adopt",
+    "findings",
+)
+
+# The fields the statistics group by; a tally row counts the decisions that share all of them.
+TALLY_FIELDS = (
+    "report_year",
+    "diagnosis_category",
+    "diagnosis_subcategory",
+    "treatment_category",
+    "treatment_subcategory",
+    "determination",
+    "decision_type",
+    "age_range",
+    "gender",
+    "imr_type",
+)
+
+
+def _in_choices(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> Q:
+    allowed = Q(**{f"{field}__in": choices.values})
+    return allowed | Q(**{field: ""}) if blank else allowed
+
+
+def _classification_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(report_year__gte=FIRST_REPORT_YEAR) & Q(report_year__lte=2100), name=f"{prefix}_year_range"
+        ),
+        models.CheckConstraint(condition=_in_choices("determination", Determination), name=f"{prefix}_determination"),
+        models.CheckConstraint(condition=_in_choices("decision_type", DecisionType), name=f"{prefix}_type"),
+        models.CheckConstraint(condition=_in_choices("imr_type", ImrType, blank=True), name=f"{prefix}_imr_type"),
+        models.CheckConstraint(condition=_in_choices("age_range", AgeRange, blank=True), name=f"{prefix}_age_range"),
+        models.CheckConstraint(condition=_in_choices("gender", Gender, blank=True), name=f"{prefix}_gender"),
+    ]
+
+
+class DecisionClassification(models.Model):
+    """The de-identified facts of a decision that the public may filter on."""
+
+    report_year = models.PositiveSmallIntegerField(_("report year"))
+    diagnosis_category = models.CharField(_("diagnosis category"), max_length=MAX_CATEGORY_LENGTH, blank=True)
+    diagnosis_subcategory = models.CharField(_("diagnosis subcategory"), max_length=MAX_CATEGORY_LENGTH, blank=True)
+    treatment_category = models.CharField(_("treatment category"), max_length=MAX_CATEGORY_LENGTH, blank=True)
+    treatment_subcategory = models.CharField(_("treatment subcategory"), max_length=MAX_CATEGORY_LENGTH, blank=True)
+    determination = models.CharField(_("determination"), max_length=16, choices=Determination.choices)
+    decision_type = models.CharField(_("type"), max_length=32, choices=DecisionType.choices)
+    age_range = models.CharField(_("age range"), max_length=16, choices=AgeRange.choices, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    imr_type = models.CharField(_("IMR type"), max_length=16, choices=ImrType.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublishedDecision(DecisionClassification):
+    """One published IMR decision, with nothing that could identify the patient.
+
+    Rows come from DMHC's public file (import_imr_decisions) or from a decision issued through
+    the portal (imr.services.decision_publish). Writes go through those services only, because
+    they keep DecisionTally in step.
+    """
+
+    reference_id = models.CharField(_("reference ID"), max_length=32, unique=True)
+    days_to_review = models.PositiveIntegerField(_("days to review"), null=True, blank=True)
+    days_to_adopt = models.PositiveIntegerField(_("days to adopt"), null=True, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=DecisionSource.choices)
+    # Internal only (never shown publicly or exported): when this row last changed here.
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("published IMR decision")
+        verbose_name_plural = _("published IMR decisions")
+        ordering = ["-report_year", "reference_id"]
+        indexes = [
+            # The list's sort; with it, a filter that matches many rows stops after one page.
+            models.Index(fields=["-report_year", "reference_id"], name="imr_decision_sort"),
+            # A filter that matches few rows walks one of these, already in the list's order.
+            # (Determination, gender and IMR type match a third or more of all rows each: the sort
+            # index finds a page of them quickly without an index of their own.)
+            *(
+                models.Index(fields=[name, "-report_year", "reference_id"], name=f"imr_decision_{short}")
+                for name, short in (
+                    ("decision_type", "type"),
+                    ("age_range", "age"),
+                    ("diagnosis_category", "diag"),
+                    ("diagnosis_subcategory", "diag_sub"),
+                    ("treatment_category", "treat"),
+                    ("treatment_subcategory", "treat_sub"),
+                )
+            ),
+            # The full-text index on findings exists on PostgreSQL only: migration 0002.
+        ]
+        constraints = [
+            *_classification_constraints("imr_decision"),
+            models.CheckConstraint(condition=~Q(reference_id=""), name="imr_decision_reference_id_present"),
+            models.CheckConstraint(condition=_in_choices("source", DecisionSource), name="imr_decision_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference_id
+
+
+class DecisionTally(DecisionClassification):
+    """How many published decisions share one combination of the filterable facts.
+
+    The statistics and the result counts read these few thousand rows instead of counting a
+    million decisions on every page. Kept in step by the services in imr/services.py.
+    """
+
+    decisions = models.PositiveIntegerField(_("decisions"))
+    with_findings = models.PositiveIntegerField(_("decisions with findings"))
+
+    class Meta:
+        verbose_name = _("decision tally")
+        verbose_name_plural = _("decision tallies")
+        constraints = [
+            *_classification_constraints("imr_tally"),
+            models.UniqueConstraint(fields=list(TALLY_FIELDS), name="imr_tally_one_row_per_combination"),
+            models.CheckConstraint(condition=Q(decisions__gt=0), name="imr_tally_not_empty"),
+            models.CheckConstraint(condition=Q(with_findings__lte=models.F("decisions")), name="imr_tally_findings"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_year} {self.decision_type} {self.determination}: {self.decisions}"
+
+
+class DecisionFilterOptions(models.Model):
+    """The filter options of the search form (the values the data has), kept in one row.
+
+    Recomputed from DecisionTally whenever the tallies change (imr.services), so that a page
+    reads one row instead of scanning the tallies for distinct values on every request.
+    """
+
+    options = models.JSONField(_("options"))
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("decision filter options")
+        verbose_name_plural = _("decision filter options")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="imr_filter_options_single_row")]
+
+    def __str__(self) -> str:
+        return f"Filter options as of {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# ================================================================================================
+# IMR review (qualification, determination recording, carrying out)
+# ================================================================================================
