@@ -10,7 +10,7 @@ PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
 
 .PHONY: setup run test lint bench system-packages migrate static clean
 
-setup: system-packages $(VENV)/.installed var/.translations static migrate
+setup: system-packages $(VENV)/.installed node_modules/.installed var/.translations static migrate
 
 system-packages:
 	@scripts/ensure-system-packages.sh
@@ -18,6 +18,12 @@ system-packages:
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# axe-core for the browser tests' accessibility checks: installed exactly as locked, again only
+# when package-lock.json changes (npm ci empties node_modules, so the stamp is written after it).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # Compiled once for all catalogs whenever any .po file changes.

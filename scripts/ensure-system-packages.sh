@@ -12,6 +12,7 @@ packages=(
   fonts-dejavu-extra  # DejaVu Sans Condensed, so long address lines fit a letter's envelope window
   fonts-wqy-microhei  # Chinese and Korean glyphs for the "free help in your language" lines on letters
   poppler-utils    # pdftotext, with which the tests read issued letters back
+  chromium         # the browser tests drive Debian's Chromium through Playwright (never `playwright install`)
 )
 
 missing=()
