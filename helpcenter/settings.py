@@ -51,12 +51,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    # The second factor: TOTP apps and single-use recovery codes (used by twofactor/).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, lowest first: each app imports only from apps above it in this list.
     "ops",
     "accounts",
     "letters",
     "complaints",
     "imr",
+    "twofactor",
+    "planportal",
     "helpcenter",
 ]
 
@@ -68,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -236,6 +244,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# The name an authenticator app shows beside the account (django-otp TOTP devices).
+OTP_TOTP_ISSUER = "DMHC Help Center"
 
 # ------------------------------------------------------------------------------------------------
 # Security (production values apply whenever DEBUG is off)

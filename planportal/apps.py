@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlanPortalConfig(AppConfig):
+    name = "planportal"
+    verbose_name = "Health plan portal"
