@@ -147,3 +147,10 @@ def test_a_date_in_any_common_style_never_reaches_the_published_findings(day, st
     with pytest.raises(DecisionNotPublishable):
         publish(findings=text)
     assert not PublishedDecision.objects.filter(findings__contains=style(day)).exists()
+
+
+def test_cached_statistics_of_a_text_search_follow_a_new_publication(client):
+    publish(reference_id="MN26-P0001", findings="Physical therapy is needed.")
+    assert "1 of 1 decisions." in client.get("/decisions/stats/", {"q": "therapy"}).text
+    publish(reference_id="MN26-P0002", determination=Determination.UPHELD, findings="More therapy is not needed.")
+    assert "1 of 2 decisions." in client.get("/decisions/stats/", {"q": "therapy"}).text
