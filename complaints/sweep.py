@@ -17,6 +17,7 @@ that is extended after it was overdue is reported again if it runs out again.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from complaints.clocks import ClockName
@@ -28,8 +29,6 @@ PLAN_REMINDER_BEFORE = {False: timedelta(hours=24), True: timedelta(hours=6)}
 LOOKAHEAD = max(PLAN_REMINDER_BEFORE.values())
 # Clocks that describe what happened before the case reached us: nobody can act on them.
 HISTORICAL_CLOCKS = (ClockName.FILING_WINDOW, ClockName.PLAN_GRIEVANCE)
-# Work younger than this is left to the task that was queued for it.
-GRACE = timedelta(minutes=1)
 BATCH = 1000
 
 
@@ -44,12 +43,13 @@ class SweepReport:
 
 def sweep_run(*, now: datetime) -> SweepReport:
     report = SweepReport()
-    for case_id in Case.objects.filter(status=Status.FILED, received_at__lte=now - GRACE).values_list("id", flat=True)[
+    grace = timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
+    for case_id in Case.objects.filter(status=Status.FILED, received_at__lte=now - grace).values_list("id", flat=True)[
         :BATCH
     ]:
         if acknowledge_handle(case_id=case_id):
             report.acknowledged.append(case_id)
-    for letter_id in Letter.objects.filter(state=Letter.State.PENDING, requested_at__lte=now - GRACE).values_list(
+    for letter_id in Letter.objects.filter(state=Letter.State.PENDING, requested_at__lte=now - grace).values_list(
         "id", flat=True
     )[:BATCH]:
         letter_render_queue(letter_id=letter_id)
@@ -58,7 +58,7 @@ def sweep_run(*, now: datetime) -> SweepReport:
     report.clocks_read = len(clocks)
     for clock in clocks:
         report.notices_created += clock_handle(clock=clock, now=now)
-    for notice_id in Notice.objects.filter(sent_at__isnull=True, created_at__lte=now - GRACE).values_list(
+    for notice_id in Notice.objects.filter(sent_at__isnull=True, created_at__lte=now - grace).values_list(
         "id", flat=True
     )[:BATCH]:
         notice_deliver_queue(notice_id=notice_id)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "imr",
     "twofactor",
     "planportal",
+    "filing",
     "helpcenter",
 ]
 
@@ -301,11 +302,13 @@ HELP_CENTER_CONTACT = {
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
 SWEEP_STALE_SECONDS = env.int("SWEEP_STALE_SECONDS", default=300)
+# Work younger than this is left to the task queued for it before the sweep steps in.
+SWEEP_GRACE_SECONDS = env.int("SWEEP_GRACE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "clock-sweep": {
         "task": "complaints.clock_sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
-        # A sweep nobody picked up within its minute is dropped: the next one does the same work.
-        "options": {"expires": SWEEP_INTERVAL_SECONDS - 5},
+        # A sweep nobody picked up within its interval is dropped: the next one does the same work.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
 }

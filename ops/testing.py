@@ -4,6 +4,7 @@ Tests use these to prove behaviour through a real broker and worker rather than 
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -48,7 +49,7 @@ class Broker:
     def redis(cls, url: str, var_dir: Path) -> "Broker":
         return cls(url=url, var_dir=var_dir)
 
-    def child_environment(self) -> dict[str, str]:
+    def child_environment(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         env.update(
@@ -60,6 +61,7 @@ class Broker:
         )
         if self.url == "filesystem://":
             env.pop("REDIS_URL", None)
+        env.update(extra)
         return env
 
     def send(self, task_name: str, *, queue: str, kwargs: dict) -> None:
@@ -92,31 +94,80 @@ def unique_queue() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def start_worker(broker: Broker, *, queue: str = "celery") -> CeleryProcess:
-    log_path = broker.var_dir / f"worker-{queue}.log"
+def start_worker(broker: Broker, *, queue: str = "celery", name: str = "", **env: str) -> CeleryProcess:
+    log_path = broker.var_dir / f"worker-{queue}{name}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "helpcenter", "worker",
-        "--pool", "solo", "--queues", queue, "--hostname", f"{queue}@%h",
+        "--pool", "solo", "--queues", queue, "--hostname", f"{queue}{name}@%h",
         "--without-mingle", "--without-gossip", "--loglevel", "INFO",
     ]  # fmt: skip
-    return _start(command, broker, log_path)
+    return _start(command, broker, log_path, env)
 
 
-def start_beat(broker: Broker) -> CeleryProcess:
-    log_path = broker.var_dir / "beat.log"
+def start_beat(broker: Broker, *, name: str = "", **env: str) -> CeleryProcess:
+    log_path = broker.var_dir / f"beat{name}.log"
     command = [
         sys.executable, "-m", "celery", "-A", "helpcenter", "beat", "--loglevel", "INFO",
-        "--schedule", str(broker.var_dir / "celerybeat-schedule"),
+        "--schedule", str(broker.var_dir / f"celerybeat-schedule{name}"),
     ]  # fmt: skip
-    return _start(command, broker, log_path)
+    return _start(command, broker, log_path, env)
 
 
-def _start(command: list[str], broker: Broker, log_path: Path) -> CeleryProcess:
+def run_django(code: str, broker: Broker, *, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    """Run Python ``code`` in a separate Django process (as a web server would), on the test
+    database and ``broker``."""
+    program = "import django; django.setup()\n" + code
+    return subprocess.run(
+        [sys.executable, "-c", program], cwd=PROJECT_DIR, env=broker.child_environment(**env),
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def _start(command: list[str], broker: Broker, log_path: Path, env: dict[str, str]) -> CeleryProcess:
     log = log_path.open("w")
     process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=broker.child_environment(), stdout=log, stderr=subprocess.STDOUT
+        command, cwd=PROJECT_DIR, env=broker.child_environment(**env), stdout=log, stderr=subprocess.STDOUT
     )
     return CeleryProcess(process=process, log_path=log_path)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class PrivateRedis:
+    """A Redis server of the test's own, so the test can stop and start it."""
+
+    port: int
+    folder: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                   "--dir", str(self.folder)]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self._answers, timeout=20, what="the private Redis server to start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
