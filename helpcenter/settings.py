@@ -186,6 +186,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# The longest a letter may take to render before the renderer stops it.
+LETTERS_RENDER_TIME_LIMIT_SECONDS = env.int("LETTERS_RENDER_TIME_LIMIT_SECONDS", default=30)
+
 # Upload limits: per file, and for all of one case's documents together.
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_CASE_BYTES = env.int("UPLOAD_MAX_CASE_BYTES", default=60 * 1024 * 1024)
