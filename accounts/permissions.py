@@ -1,36 +1,67 @@
 """Which staff group may see and do what in the admin: one table, applied after every migrate.
 
-Workflow moves are allowed by the workflow table; this table only covers admin model access.
+Workflow moves are allowed by the workflow table (``complaints.workflow``, through the roles each
+group gives); this table covers the admin's pages and models:
+
+| group      | cases (queue and case page) | enter a phone/mail/fax case | dashboard | plans        | users        |
+|------------|-----------------------------|-----------------------------|-----------|--------------|--------------|
+| intake     | view                        | yes                         | no        | view         | no           |
+| clinical   | view                        | no                          | no        | view         | no           |
+| legal      | view                        | no                          | no        | view         | no           |
+| supervisor | view                        | yes                         | yes       | view, change | view, change |
+
+Plan users and enrollees never enter the admin: ``is_staff`` is only for Help Center staff (a
+database constraint on accounts.User).
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import StaffGroup
 
+# Pages that are not a model's own list or form get a permission of their own, created here.
+DASHBOARD_PERMISSION = "complaints.view_case_dashboard"
+PAGE_PERMISSIONS: dict[str, tuple[str, str]] = {
+    DASHBOARD_PERMISSION: ("case", "Can open the supervisors' dashboard"),
+}
+
+_EVERY_STAFF_MEMBER = [
+    "accounts.view_healthplan",
+    "complaints.view_case",
+]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     StaffGroup.INTAKE: [
-        "accounts.view_healthplan",
+        *_EVERY_STAFF_MEMBER,
+        "complaints.add_case",
     ],
     StaffGroup.CLINICAL: [
-        "accounts.view_healthplan",
+        *_EVERY_STAFF_MEMBER,
     ],
     StaffGroup.LEGAL: [
-        "accounts.view_healthplan",
+        *_EVERY_STAFF_MEMBER,
     ],
     StaffGroup.SUPERVISOR: [
-        "accounts.view_healthplan",
+        *_EVERY_STAFF_MEMBER,
+        "complaints.add_case",
+        DASHBOARD_PERMISSION,
         "accounts.add_healthplan",
         "accounts.change_healthplan",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
         "ops.view_heartbeat",
+        "imr.view_publisheddecision",
     ],
 }
 
 
 def staff_group_permissions_sync() -> None:
     """Make each staff group hold exactly the permissions the table gives it."""
+    for label, (model, name) in PAGE_PERMISSIONS.items():
+        app_label, codename = label.split(".", 1)
+        content_type = ContentType.objects.get_by_natural_key(app_label, model)
+        Permission.objects.update_or_create(content_type=content_type, codename=codename, defaults={"name": name})
     for group_name, labels in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
         permissions = [_permission(label) for label in labels]

@@ -1,0 +1,235 @@
+"""The case list as the staff work queue: what is due first, filters for every clock, and pages
+that never count the whole table.
+
+Reads only. The next clock of a case is its running clock (not met, not stopped) due first; the
+filing window and the plan grievance are left out: they ran before the Help Center had the case
+and are shown on the case page as history.
+
+Times of day ("due today", "this week") are counted in California time (America/Los_Angeles),
+whatever the server's time zone.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from accounts.models import StaffGroup, User
+from complaints.clocks import LOCAL_TZ, ClockName
+from complaints.models import TERMINAL_STATUSES, Case, Clock, Status
+
+HISTORICAL_CLOCKS = (ClockName.FILING_WINDOW, ClockName.PLAN_GRIEVANCE)
+QUEUE_CLOCKS = [name for name in ClockName if name not in HISTORICAL_CLOCKS]
+
+
+def running_clocks() -> QuerySet[Clock]:
+    """Clocks that still run and that the Help Center or the plan must meet."""
+    return Clock.objects.filter(met_at__isnull=True, stopped_at__isnull=True).exclude(name__in=HISTORICAL_CLOCKS)
+
+
+def _next_clock(field: str) -> Subquery:
+    return Subquery(running_clocks().filter(case=OuterRef("pk")).order_by("due_at", "id").values(field)[:1])
+
+
+def queue_annotate(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with ``next_due_at`` and ``next_clock_name``: its running clock due first."""
+    return cases.annotate(next_due_at=_next_clock("due_at"), next_clock_name=_next_clock("name"))
+
+
+class DueFirst(F):
+    """Order by the next due time, cases without a running clock last, in either direction."""
+
+    def asc(self, **kwargs):
+        return super().asc(nulls_last=True)
+
+    def desc(self, **kwargs):
+        return super().desc(nulls_last=True)
+
+
+QUEUE_ORDERING = [DueFirst("next_due_at").asc(), "received_at"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Time windows, in California time
+# ------------------------------------------------------------------------------------------------
+def end_of_local_day(moment: datetime, days_later: int = 0) -> datetime:
+    day = moment.astimezone(LOCAL_TZ).date() + timedelta(days=days_later)
+    return datetime.combine(day, time.max, tzinfo=LOCAL_TZ)
+
+
+def end_of_local_week(moment: datetime) -> datetime:
+    """The end of Sunday of the current week (weeks run Monday to Sunday)."""
+    return end_of_local_day(moment, days_later=6 - moment.astimezone(LOCAL_TZ).weekday())
+
+
+def due_window(which: str, now: datetime) -> Q:
+    """Running clocks that are overdue, due later today, or due later this week."""
+    if which == DueFilter.OVERDUE:
+        return Q(due_at__lt=now)
+    if which == DueFilter.TODAY:
+        return Q(due_at__gte=now, due_at__lte=end_of_local_day(now))
+    if which == DueFilter.WEEK:
+        return Q(due_at__gte=now, due_at__lte=end_of_local_week(now))
+    raise ValueError(which)
+
+
+# ------------------------------------------------------------------------------------------------
+# Filters
+# ------------------------------------------------------------------------------------------------
+class QueueStatusFilter(admin.SimpleListFilter):
+    """Open cases unless asked otherwise: the queue is the work still to do."""
+
+    title = "status"
+    parameter_name = "status"
+    OPEN = "OPEN"
+    ALL = "ALL"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.OPEN, "Open cases (the queue)"),
+            *[(status.value, status.label) for status in Status],
+            (self.ALL, "All cases"),
+        ]
+
+    def chosen(self) -> str:
+        return self.value() or self.OPEN
+
+    def queryset(self, request, queryset):
+        chosen = self.chosen()
+        if chosen == self.ALL:
+            return queryset
+        if chosen == self.OPEN:
+            return queryset.exclude(status__in=TERMINAL_STATUSES)
+        if chosen in Status.values:
+            return queryset.filter(status=chosen)
+        return queryset.none()
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.chosen() == value,
+                "query_string": changelist.get_query_string(
+                    {} if value == self.OPEN else {self.parameter_name: value}, remove=[self.parameter_name]
+                ),
+                "display": label,
+            }
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assigned person"
+    parameter_name = "assignee"
+    ME = "ME"
+    NOBODY = "NOBODY"
+
+    def lookups(self, request, model_admin):
+        reviewers = (
+            User.objects.filter(
+                kind=User.Kind.STAFF,
+                is_staff=True,
+                is_active=True,
+                groups__name__in=[StaffGroup.CLINICAL, StaffGroup.LEGAL],
+            )
+            .distinct()
+            .order_by("full_name", "email")
+        )
+        return [
+            (self.ME, "Me"),
+            (self.NOBODY, "Nobody"),
+            *[(str(user.pk), user.full_name or user.email) for user in reviewers],
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.ME:
+            return queryset.filter(assigned_to=request.user)
+        if value == self.NOBODY:
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset.filter(assigned_to_id=value) if value.isdigit() else queryset.none()
+
+
+class ClockNameFilter(admin.SimpleListFilter):
+    """Cases with this clock running. Combined with "due", the due window applies to this clock."""
+
+    title = "running clock"
+    parameter_name = "clock"
+
+    def lookups(self, request, model_admin):
+        return [(name.value, name.label) for name in QUEUE_CLOCKS]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in ClockName.values:
+            return queryset.none()
+        return queryset.filter(Exists(running_clocks().filter(case=OuterRef("pk"), name=value)))
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "clock due"
+    parameter_name = "due"
+    OVERDUE = "overdue"
+    TODAY = "today"
+    WEEK = "week"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.OVERDUE, "Overdue"),
+            (self.TODAY, "Due today"),
+            (self.WEEK, "Due this week (by Sunday)"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in (self.OVERDUE, self.TODAY, self.WEEK):
+            return queryset.none()
+        clocks = running_clocks().filter(due_window(value, timezone.now()), case=OuterRef("pk"))
+        clock_name = request.GET.get(ClockNameFilter.parameter_name)
+        if clock_name:
+            clocks = clocks.filter(name=clock_name)
+        return queryset.filter(Exists(clocks))
+
+
+# ------------------------------------------------------------------------------------------------
+# Pages without counting the table
+# ------------------------------------------------------------------------------------------------
+class QueuePaginator(Paginator):
+    """Counts rows only as far as a few pages past the page asked for.
+
+    A page of the queue then costs the same whatever the size of the table: ``count`` is exact
+    when the list ends within reach, and otherwise stops at the limit with ``more`` set, so the
+    page says "more than N" rather than a wrong total.
+    """
+
+    PAGES_AHEAD = 4
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page_number=1):
+        super().__init__(object_list, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
+        self.count_limit = (max(page_number, 1) + self.PAGES_AHEAD) * per_page
+
+    @cached_property
+    def _rows_seen(self) -> int:
+        # Without ordering and with only the key selected, the count reads at most limit + 1 rows.
+        return self.object_list.order_by().values("pk")[: self.count_limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._rows_seen, self.count_limit)
+
+    @property
+    def more(self) -> bool:
+        return self._rows_seen > self.count_limit
+
+
+def page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("p", 1)), 1)
+    except ValueError:
+        return 1
