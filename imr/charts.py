@@ -18,12 +18,13 @@ from imr.selectors import StatRow
 BAR_COLOUR = "#0b4f8a"
 TRACK_COLOUR = "#6b6b6b"
 TEXT_COLOUR = "#1b1b1b"
-ROW_HEIGHT = 28
-LABEL_WIDTH = 250
+# Drawn at up to 44rem wide (decisions.css), so 12 units of text show at about 14 px.
+ROW_HEIGHT = 24
+LABEL_WIDTH = 230
 BAR_WIDTH = 300
-VALUE_WIDTH = 150
+VALUE_WIDTH = 70
 TOP = 8
-MAX_LABEL_CHARACTERS = 34
+MAX_LABEL_CHARACTERS = 33
 
 
 def percent(value) -> str:
@@ -72,7 +73,7 @@ def share_bar_chart(*, chart_id: str, title: str, rows: Sequence[StatRow]) -> Sa
     parts = [
         f'<svg class="decision-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" '
-        f'font-family="system-ui, sans-serif" font-size="13">',
+        f'font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(describe(rows))}</desc>',
     ]
@@ -82,12 +83,12 @@ def share_bar_chart(*, chart_id: str, title: str, rows: Sequence[StatRow]) -> Sa
         parts.append(
             f"<g><title>{escape(row.label)}: {escape(percent(row.share))} "
             f"({_grouped(row.overturned)} / {_grouped(row.decisions)})</title>"
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 18}" text-anchor="end" fill="{TEXT_COLOUR}">'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" fill="{TEXT_COLOUR}">'
             f"{escape(_short(row.label))}</text>"
-            f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{BAR_WIDTH}" height="18" fill="none" '
+            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{BAR_WIDTH}" height="16" fill="none" '
             f'stroke="{TRACK_COLOUR}" stroke-width="1"/>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{bar}" height="18" fill="{BAR_COLOUR}"/>'
-            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 18}" fill="{TEXT_COLOUR}">'
+            f'<rect x="{LABEL_WIDTH}" y="{y + 4}" width="{bar}" height="16" fill="{BAR_COLOUR}"/>'
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 16}" fill="{TEXT_COLOUR}">'
             f"{escape(percent(row.share))}</text></g>"
         )
     for tick in (0, 50, 100):

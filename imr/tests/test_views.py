@@ -328,5 +328,5 @@ def test_a_text_search_stops_counting_at_its_limit(client, monkeypatch):
 def test_the_statistics_of_a_text_search_count_the_matching_decisions(client):
     stats = client.get("/decisions/stats/", {"q": "depression"}).text
     assert "1 of 1 decisions." in stats
-    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>1</td><td>1</td><td>0</td>', stats)
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>1</td><td>1</td><td>100.00%</td>', stats)
     assert {"2014", "Urgent care", "Expedited", "Mental", "Mental Health Treatment"} <= set(rows)
