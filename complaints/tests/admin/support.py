@@ -40,3 +40,41 @@ def form_names(response, move: str) -> list[str]:
 
 def offered_moves(response) -> list[str]:
     return re.findall(r'<form[^>]+id="move-([a-z_]+)"', response.content.decode())
+
+
+ENTRY_URL = "/admin/complaints/case/add/"
+
+
+def entry_post(*, token: str, plan, channel: str = "PHONE", received_at: str = "2026-11-02T08:30", **changes) -> dict:
+    """A complete phone/mail/fax entry form as staff would send it; ``changes`` replace fields
+    (None removes one)."""
+    data = {
+        "entry_token": token,
+        "channel": channel,
+        "received_at": received_at,
+        "filer_relationship": "PATIENT",
+        "patient_first_name": "Maria",
+        "patient_last_name": "Lopez",
+        "patient_gender": "FEMALE",
+        "patient_birth_date": "1970-03-04",
+        "patient_street": "1234 Elm Street",
+        "patient_city": "Fresno",
+        "patient_state": "CA",
+        "patient_zip_code": "93721",
+        "patient_phone": "559-555-0199",
+        "patient_letter_language": "es",
+        "health_plan": str(plan.pk) if plan is not None else "",
+        "member_id": "BS-7781",
+        "grievance_filed": "on",
+        "grievance_filed_date": "2026-09-01",
+        "plan_decided": "on",
+        "plan_decision_date": "2026-09-20",
+        "category": "TREATMENT_DENIED",
+        "denial_reason": "MEDICAL_NECESSITY",
+        "treatment_in_dispute": "Knee replacement surgery",
+        "what_happened": "The plan said the surgery is not medically necessary.",
+        "desired_outcome": "Approve the surgery.",
+        "records_authorized": "on",
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
