@@ -13,6 +13,7 @@ from complaints.selectors import case_clocks, case_timeline, documents_visible_t
 from complaints.workflow import MOVES_IN_ORDER, Move, actor_roles, moves_available
 
 from .display import due_state, local_moment, span
+from .files import DocumentForm
 from .letter_preview import previewable_letters
 from .moves import ExtendForm, MoveForm
 from .queue import HISTORICAL_CLOCKS
@@ -116,4 +117,5 @@ def case_page_context(case: Case, user, now: datetime) -> dict:
         "letters": [(letter, letter.pk in issued) for letter in case.letters.order_by("requested_at", "id").all()],
         "letter_states": Letter.State,
         "timeline": case_timeline(case=case),
+        "document_form": DocumentForm(),
     }

@@ -78,3 +78,13 @@ def entry_post(*, token: str, plan, channel: str = "PHONE", received_at: str = "
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
+
+
+def errors_next_to(response, html_name: str) -> str:
+    """The error messages shown with the form field named ``html_name`` (empty if none)."""
+    pattern = (
+        rf'<div class="field errors">\s*<label class="field-label" for="id_{re.escape(html_name)}">.*?</label>\s*'
+        r'<ul class="errorlist"[^>]*>(.*?)</ul>'
+    )
+    match = re.search(pattern, response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(_TAG.sub(" ", match.group(1))).split()) if match else ""

@@ -15,7 +15,7 @@ from complaints.tests.factories import file_case
 from complaints.workflow import MOVES, MoveInput
 
 from .conftest import signed_in
-from .support import ENTRY_URL, case_url, entry_post, form_names, move_url, offered_moves, page_text
+from .support import ENTRY_URL, case_url, entry_post, errors_next_to, form_names, move_url, offered_moves, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_a_missing_reason_is_shown_next_to_its_field_and_nothing_moves(superviso
     assert response.status_code == 400
     text = page_text(response)
     assert "This step was not done" in text
-    assert "Reason for the triage decision (required) This field is required." in text
+    assert errors_next_to(response, "triage_imr-reason") == "This field is required."
     case.refresh_from_db()
     assert case.status == Status.RESPONSE_RECEIVED
 
@@ -129,7 +129,7 @@ def test_the_services_own_errors_land_next_to_their_fields(supervisor):
         {"decide_complaint-outcome": Outcome.IN_FAVOUR, "decide_complaint-reason": "The plan must pay."},
     )
     assert response.status_code == 400
-    assert "The plan must carry it out by This is needed for this step." in page_text(response)
+    assert errors_next_to(response, "decide_complaint-carry_out_by") == "This is needed for this step."
     case.refresh_from_db()
     assert case.status == Status.IN_COMPLAINT_REVIEW
 
@@ -159,7 +159,7 @@ def test_the_assignee_must_belong_to_the_chosen_unit(supervisor, clinical, legal
         {"assign_review-review_unit": ReviewUnit.LEGAL, "assign_review-assignee": str(clinical.pk)},
     )
     assert wrong.status_code == 400
-    assert "Cleo Clinical is not in the legal unit." in page_text(wrong)
+    assert errors_next_to(wrong, "assign_review-assignee") == "Cleo Clinical is not in the legal unit."
     right = client.post(
         move_url(case, "assign_review"),
         {"assign_review-review_unit": ReviewUnit.LEGAL, "assign_review-assignee": str(legal.pk)},

@@ -46,7 +46,7 @@ def test_an_inactive_staff_member_cannot_enter(client):
 
 def test_staff_in_no_group_see_nothing(client):
     client.force_login(StaffFactory(groups=[]))
-    assert "You don’t have permission to view or edit anything." in page_text(client.get("/admin/"))
+    assert "You don\u2019t have permission to view or edit anything." in page_text(client.get("/admin/"))
     assert client.get(QUEUE_URL).status_code == 403
     assert client.get(DASHBOARD_URL).status_code == 403
 
