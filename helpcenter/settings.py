@@ -250,6 +250,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 # The name an authenticator app shows beside the account (django-otp TOTP devices).
 OTP_TOTP_ISSUER = "DMHC Help Center"
+# The admin lists second-factor devices (to remove a lost phone) but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # ------------------------------------------------------------------------------------------------
 # Security (production values apply whenever DEBUG is off)

@@ -21,7 +21,7 @@ urlpatterns += i18n_patterns(
     path("contact/", views.contact, name="contact"),
     path("file/", views.not_yet_online, {"page": "file"}, name="file"),
     path("my/", views.not_yet_online, {"page": "my"}, name="my-cases"),
-    path("plan/", views.not_yet_online, {"page": "plan"}, name="plan-portal"),
+    path("plan/", include("planportal.urls")),
     path("decisions/", include("imr.urls")),
     prefix_default_language=False,
 )
