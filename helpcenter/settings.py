@@ -247,7 +247,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The enrollee sign-in page (the staff admin keeps its own at /admin/login/).
+LOGIN_URL = "accounts:sign-in"
 # The name an authenticator app shows beside the account (django-otp TOTP devices).
 OTP_TOTP_ISSUER = "DMHC Help Center"
 # The admin lists second-factor devices (to remove a lost phone) but never shows their secrets.
@@ -300,6 +301,8 @@ HELP_CENTER_CONTACT = {
     "street": "980 Ninth Street, Suite 500",
     "city_line": "Sacramento, CA 95814-2725",
 }
+# Where questions from the public contact form go (comma-separated addresses).
+CONTACT_FORM_TO = env.list("CONTACT_FORM_TO", default=["helpcenter@helpcenter.localhost"])
 
 # ------------------------------------------------------------------------------------------------
 # Links in e-mails, and the clock sweep

@@ -7,6 +7,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from filing import urls as filing_urls
+from filing.views import check as filing_views
 from helpcenter import views
 from ops.views import healthz
 
@@ -19,8 +21,10 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("guide/", views.guide, name="guide"),
     path("contact/", views.contact, name="contact"),
-    path("file/", views.not_yet_online, {"page": "file"}, name="file"),
-    path("my/", views.not_yet_online, {"page": "my"}, name="my-cases"),
+    path("guide/check/", filing_views.eligibility_check, name="eligibility-check"),
+    path("file/", include(filing_urls.file_patterns)),
+    path("my/", include(filing_urls.my_patterns)),
+    path("account/", include("accounts.urls")),
     path("plan/", include("planportal.urls")),
     path("decisions/", include("imr.urls")),
     prefix_default_language=False,

@@ -7,7 +7,7 @@ from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, PlanUserFac
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PATHS = ["/", "/guide/", "/contact/", "/file/", "/my/", "/plan/"]
+PUBLIC_PATHS = ["/", "/guide/", "/guide/check/", "/contact/", "/file/", "/plan/"]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PATHS)
@@ -18,6 +18,13 @@ def test_public_pages_answer_in_english_and_spanish(client, path):
     assert spanish.status_code == 200
     assert '<html lang="en">' in english.text
     assert '<html lang="es">' in spanish.text
+
+
+@pytest.mark.parametrize("prefix", ["", "/es"])
+def test_my_cases_asks_a_stranger_to_sign_in_in_their_language(client, prefix):
+    response = client.get(f"{prefix}/my/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{prefix}/account/signin/?next={prefix}/my/"
 
 
 def test_the_home_page_gives_the_phone_and_tdd_in_both_languages(client):
