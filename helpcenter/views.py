@@ -54,8 +54,3 @@ def _send_question(data: dict) -> None:
         reply_to=[data["email"]],
     ).send()
 
-
-@require_GET
-def not_yet_online(request, page: str):
-    """A truthful page for a part of the portal that is not open yet: it says how to get help now."""
-    return render(request, "public/not_yet_online.html", {"page": page}, status=200)
