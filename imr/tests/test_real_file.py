@@ -8,7 +8,7 @@ import re
 import pytest
 
 from imr.models import DecisionTally, PublishedDecision
-from imr.services import SHIPPED_DECISIONS_FILE, decisions_import_file
+from imr.services import SHIPPED_DECISIONS_FILE, decision_tallies_rebuild, decisions_import_file
 
 ROWS_PER_YEAR = {
     2001: 536, 2002: 691, 2003: 739, 2004: 778, 2005: 965, 2006: 1082, 2007: 1343, 2008: 1519,
@@ -28,7 +28,7 @@ def shipped(django_db_setup, django_db_blocker):
         summary = decisions_import_file(path=SHIPPED_DECISIONS_FILE)
         yield summary
         PublishedDecision.objects.all().delete()
-        DecisionTally.objects.all().delete()
+        decision_tallies_rebuild()  # empties the tallies and the stored filter options
 
 
 def table_rows(page: str, heading: str) -> dict[str, list[str]]:

@@ -272,7 +272,7 @@ class _PageStructure(HTMLParser):
     def __init__(self):
         super().__init__()
         self.headings, self.labels, self.fields, self.ids = [], set(), [], set()
-        self.svgs, self.tables, self.captions, self._in_table = [], 0, 0, False
+        self.svgs, self.tables, self.captions, self.described_by = [], 0, 0, []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -284,6 +284,7 @@ class _PageStructure(HTMLParser):
             self.labels.add(attrs["for"])
         elif tag in {"input", "select", "textarea"} and attrs.get("type") not in {"hidden", "submit"}:
             self.fields.append(attrs.get("id"))
+            self.described_by += (attrs.get("aria-describedby") or "").split()
         elif tag == "svg":
             self.svgs.append(attrs)
         elif tag == "table":
@@ -301,6 +302,7 @@ def test_pages_are_built_for_assistive_technology(client, path):
     assert all(later - earlier <= 1 for earlier, later in zip(page.headings, page.headings[1:], strict=False))
     assert all(field_id and field_id in page.labels for field_id in page.fields), "every field has a label"
     assert page.tables == page.captions
+    assert set(page.described_by) <= page.ids
     for svg in page.svgs:
         assert svg["role"] == "img"
         assert all(part in page.ids for part in svg["aria-labelledby"].split())
@@ -330,3 +332,12 @@ def test_the_statistics_of_a_text_search_count_the_matching_decisions(client):
     assert "1 of 1 decisions." in stats
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>1</td><td>1</td><td>100.00%</td>', stats)
     assert {"2014", "Urgent care", "Expedited", "Mental", "Mental Health Treatment"} <= set(rows)
+
+
+@pytest.mark.usefixtures("sample")
+def test_a_field_with_an_error_points_to_its_message(client):
+    page = _PageStructure()
+    page.feed(client.get("/decisions/", {"year_from": "2016", "year_to": "2010"}).text)
+    assert "id_year_to_error" in page.described_by
+    assert "id_diagnosis_subcategory_helptext" in page.described_by
+    assert set(page.described_by) <= page.ids
