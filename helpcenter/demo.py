@@ -1,4 +1,5 @@
-"""Demo data for the embedded run: health plans, one login per role, and cases at several stages.
+"""Demo data for the embedded run: health plans, one login per role, cases at several stages, and
+DMHC's published IMR decisions.
 
 Loaded once: a second call finds the demo supervisor and changes nothing.
 """
@@ -15,6 +16,7 @@ from complaints.models import Channel, DenialReason, Outcome, ProblemCategory, R
 from complaints.services.filing import FilingData, PatientData, case_file
 from complaints.services.moves import case_move
 from complaints.workflow import MoveInput
+from imr.services import SHIPPED_DECISIONS_FILE, decisions_import_file
 
 DEMO_PASSWORD = "demo-helpcenter-2026"  # noqa: S105 (printed for the local demo; never in production)
 
@@ -79,6 +81,8 @@ def demo_data_load() -> bool:
     plans = _load_plans()
     _load_people(plans)
     _load_cases(plans)
+    # DMHC's real published IMR decisions, for /decisions/ (see data/imr/README.md).
+    decisions_import_file(path=SHIPPED_DECISIONS_FILE)
     return True
 
 

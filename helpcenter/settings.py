@@ -319,4 +319,9 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep nobody picked up within its interval is dropped: the next one does the same work.
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
+    "publish-portal-decisions": {
+        "task": "imr.publish_portal_decisions",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
 }

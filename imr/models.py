@@ -218,3 +218,20 @@ class DecisionFilterOptions(models.Model):
 # ================================================================================================
 # IMR review (qualification, determination recording, carrying out)
 # ================================================================================================
+
+
+# ------------------------------------------------------------------------------------------------
+# Portal decisions published: which issued IMR cases already have their public, de-identified row
+# ------------------------------------------------------------------------------------------------
+class PortalPublication(models.Model):
+    """Marks an IMR case decided in the portal as published (the public row holds no case link)."""
+
+    case = models.OneToOneField("complaints.Case", on_delete=models.PROTECT, related_name="+")
+    reference_id = models.CharField(max_length=32, unique=True)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["published_at"]
+
+    def __str__(self) -> str:
+        return self.reference_id

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accounts.models import HealthPlan, User
 from complaints.models import Case, Status
 from helpcenter.demo import DEMO_LOGINS, DEMO_PASSWORD
+from imr.models import PublishedDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +33,4 @@ def test_the_demo_has_cases_at_several_stages_and_two_plans_with_users():
     plans_with_users = HealthPlan.objects.filter(users__kind=User.Kind.PLAN).distinct().count()
     assert plans_with_users == 2
     assert HealthPlan.objects.filter(regulated_by_dmhc=False).exists()
+    assert PublishedDecision.objects.count() == 19228
