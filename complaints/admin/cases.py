@@ -184,7 +184,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self._case_for_page(request, object_id)
-        extra_context = {**(extra_context or {}), **page.case_page_context(case, request.user, timezone.now())}
+        extra_context = {
+            **(extra_context or {}),
+            **page.case_page_context(case, request.user, timezone.now()),
+            "title": f"Case {case.number}",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):

@@ -96,7 +96,7 @@ class EntryForm(forms.Form):
     patient_first_name = forms.CharField(label="First name", max_length=100)
     patient_middle_initial = forms.CharField(label="Middle initial", max_length=1, required=False)
     patient_last_name = forms.CharField(label="Last name", max_length=100)
-    patient_gender = forms.ChoiceField(label="Gender", choices=Patient.Gender.choices)
+    patient_gender = forms.ChoiceField(label="Gender", choices=[("", "Choose…"), *Patient.Gender.choices])
     patient_birth_date = forms.DateField(label="Date of birth", widget=_DATE)
     patient_street = forms.CharField(label="Street", max_length=200)
     patient_city = forms.CharField(label="City", max_length=100)
@@ -154,8 +154,8 @@ class EntryForm(forms.Form):
     plan_decided = forms.BooleanField(label="The plan decided the grievance", required=False)
     plan_decision_date = forms.DateField(label="Date of the plan's written decision", widget=_DATE, required=False)
 
-    category = forms.ChoiceField(label="Kind of problem", choices=ProblemCategory.choices)
-    denial_reason = forms.ChoiceField(label="Reason the plan gave", choices=DenialReason.choices)
+    category = forms.ChoiceField(label="Kind of problem", choices=[("", "Choose…"), *ProblemCategory.choices])
+    denial_reason = forms.ChoiceField(label="Reason the plan gave", choices=[("", "Choose…"), *DenialReason.choices])
     treatment_in_dispute = forms.CharField(
         label="What the plan denied, changed or delayed, or the bill", max_length=500
     )

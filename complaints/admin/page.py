@@ -46,15 +46,22 @@ def clock_rows(case: Case, now: datetime) -> list[ClockRow]:
     clocks = sorted(case_clocks(case=case), key=lambda c: (not c.is_running or c.name in HISTORICAL_CLOCKS, c.due_at))
     for clock in clocks:
         historical = clock.name in HISTORICAL_CLOCKS
-        if clock.met_at is not None:
+        if historical:
+            # Ran before the Help Center had the case: shown as history, not as a deadline to act on.
+            if clock.met_at is None:
+                state = "History: not met (no date recorded)"
+            elif clock.met_on_time:
+                state = "History: met in time"
+            else:
+                state = f"History: met {span(clock.met_at - clock.due_at)} after it was due"
+            css = "clock-history"
+        elif clock.met_at is not None:
             if clock.met_on_time:
                 state, css = f"Met on time, {local_moment(clock.met_at)}", "clock-ok"
             else:
                 state, css = f"Met LATE, {span(clock.met_at - clock.due_at)} after it was due", "clock-overdue"
         elif clock.stopped_at is not None:
             state, css = f"Stopped {local_moment(clock.stopped_at)}: the case ended first", "clock-ok"
-        elif historical:
-            state, css = "Ran before the Help Center had the case (history, not a deadline)", "clock-ok"
         else:
             due = due_state(clock.due_at, now)
             state, css = due.text, due.css_class

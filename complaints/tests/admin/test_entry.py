@@ -97,6 +97,8 @@ def test_a_fax_needs_the_name_signed_on_the_paper(intake, plan):
         ({"plan_decision_date": ""}, "plan_decision_date", "Give the date of the plan's written decision."),
         ({"patient_zip_code": "9" * 11}, "patient_zip_code", "Ensure this value has at most 10 characters"),
         ({"grievance_filed_date": "2026-12-01"}, "grievance_filed_date", "This date cannot be in the future."),
+        ({"patient_gender": ""}, "patient_gender", "This field is required."),
+        ({"denial_reason": ""}, "denial_reason", "This field is required."),
     ],
 )
 def test_errors_are_shown_next_to_their_fields_and_nothing_is_filed(intake, plan, changes, field, message):
