@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, HealthPlanFactory
 
@@ -7,6 +8,8 @@ from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, HealthPlanF
 def _private_cache(settings):
     # Throttle counts live in the cache; a per-test memory cache keeps other runs' counts out.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "filing"}}
+    # A memory cache lives as long as the process: start each test with no counts.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
