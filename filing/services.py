@@ -33,10 +33,16 @@ class DraftAlreadySubmitted(Exception):
         self.case = case
 
 
+def _lock(draft: FilingDraft) -> FilingDraft:
+    # No select_related here: after waiting for the lock, PostgreSQL re-reads the locked row but
+    # not a joined one, so a case made by the submit we waited for would come back empty.
+    return FilingDraft.objects.select_for_update().get(pk=draft.pk)
+
+
 def _locked(draft: FilingDraft) -> FilingDraft:
-    locked = FilingDraft.objects.select_for_update(of=("self",)).select_related("submitted_case").get(pk=draft.pk)
+    locked = _lock(draft)
     if locked.submitted_case_id:
-        raise DraftAlreadySubmitted(locked.submitted_case)
+        raise DraftAlreadySubmitted(Case.objects.get(pk=locked.submitted_case_id))
     return locked
 
 
@@ -145,9 +151,9 @@ def draft_submit(*, draft: FilingDraft, actor, signed_name: str, records_authori
     the case it made. Raises AnswersIncomplete if a step needs another look, CaseError if the
     filing service refuses, UploadRejected if a file cannot move; nothing is written then."""
     with transaction.atomic():
-        locked = FilingDraft.objects.select_for_update(of=("self",)).select_related("submitted_case").get(pk=draft.pk)
+        locked = _lock(draft)
         if locked.submitted_case_id:
-            return locked.submitted_case
+            return Case.objects.get(pk=locked.submitted_case_id)
         documents = list(locked.documents.order_by("uploaded_at", "id"))
         problems = answer_problems(
             locked.answers, document_kinds=[document.kind for document in documents], today=timezone.localdate()
