@@ -22,10 +22,12 @@ from .queue import (
     AssigneeFilter,
     ClockNameFilter,
     DueFilter,
+    QueueChangeList,
     QueuePaginator,
     QueueStatusFilter,
     page_number,
     queue_annotate,
+    search_q,
 )
 
 
@@ -135,15 +137,17 @@ class CaseAdmin(admin.ModelAdmin):
     def get_ordering(self, request):
         return QUEUE_ORDERING
 
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return QueuePaginator(queryset, per_page, orphans, allow_empty_first_page, page_number=page_number(request))
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if term.upper().startswith("HC-"):
-            # A case number: the exact, indexed match.
-            return queryset.filter(number=term.upper()), False
-        return super().get_search_results(request, queryset, search_term)
+        # Every word must match (a first and a last name narrow the list); see queue.search_q.
+        for term in search_term.split():
+            queryset = queryset.filter(search_q(term))
+        return queryset, False
 
     @admin.display(description="Patient", ordering="patient__last_name")
     def patient_name(self, case):

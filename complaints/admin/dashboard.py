@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
 
 from complaints.clocks import LOCAL_TZ, ClockName
@@ -165,25 +165,32 @@ class PlanRow:
 
 
 def cases_by_plan(now: datetime) -> list[PlanRow]:
-    overdue_clock = running_clocks().filter(case=OuterRef("pk"), due_at__lt=now)
     is_open = ~Q(status__in=TERMINAL_STATUSES)
     rows = (
         Case.objects.filter(is_open | Q(received_at__gte=now - timedelta(days=90)))
         .values("health_plan", "health_plan__name")
         .annotate(
             open=Count("id", filter=is_open),
-            overdue=Count("id", filter=is_open & Q(Exists(overdue_clock))),
             received_30=Count("id", filter=Q(received_at__gte=now - timedelta(days=30))),
             received_90=Count("id", filter=Q(received_at__gte=now - timedelta(days=90))),
         )
         .order_by("-open", "health_plan__name")
     )
+    # Read from the running clocks (their own index): only open cases have them.
+    overdue = {
+        row["case__health_plan"]: row["n"]
+        for row in running_clocks()
+        .filter(due_at__lt=now)
+        .values("case__health_plan")
+        .annotate(n=Count("case", distinct=True))
+        .order_by()
+    }
     return [
         PlanRow(
             name=row["health_plan__name"] or "Plan not on our list",
             plan_id=row["health_plan"],
             open=row["open"],
-            overdue=row["overdue"],
+            overdue=overdue.get(row["health_plan"], 0),
             received_30=row["received_30"],
             received_90=row["received_90"],
         )

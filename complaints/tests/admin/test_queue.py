@@ -209,6 +209,10 @@ def test_a_page_costs_the_same_queries_for_5_and_60_cases_and_never_counts_the_t
     assert counts, "the page counts its rows up to a limit"
     # Every count reads at most a bounded number of rows: never COUNT(*) over the whole table.
     assert all("LIMIT" in sql.upper() for sql in counts)
+    # The patient and the plan are joined only for the rows of the page, never for the whole queue.
+    joined = [sql for sql in with_sixty if 'JOIN "complaints_patient"' in sql]
+    assert len(joined) == 1
+    assert '"complaints_case"."id" IN (' in joined[0]
 
 
 def test_a_long_queue_says_more_rather_than_a_wrong_total(supervisor, monkeypatch):
