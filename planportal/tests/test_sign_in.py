@@ -156,3 +156,26 @@ def test_new_recovery_codes_from_the_queue_page(plan_client, plan_user):
     assert set(new).isdisjoint(old)
     shown = re.findall(r"<code>([a-z2-7]{4})-([a-z2-7]{4})</code>", response.text)
     assert sorted(a + b for a, b in shown) == sorted(new)
+
+
+def test_a_password_step_left_too_long_must_be_done_again(client, plan_user):
+    totp_device_for(plan_user)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        password_step(client, plan_user.email)
+        assert client.get("/plan/login/code/").status_code == 200
+        traveller.shift(timedelta(minutes=11))
+        response = client.get("/plan/login/code/")
+    assert response.status_code == 302
+    assert response["Location"] == LOGIN
+
+
+def test_a_setup_form_from_an_old_page_is_refused_and_the_current_key_shown(client, plan_user):
+    password_step(client, plan_user.email)
+    client.get("/plan/login/setup/")
+    current = TOTPDevice.objects.get(user=plan_user, confirmed=False)
+    response = client.post("/plan/login/setup/", {"device": current.id + 1000, "code": totp_code(current)})
+    assert response.status_code == 400
+    assert "This setup has expired" in response.text
+    assert services.totp_secret_text(current) in response.text
+    assert f'name="device" value="{current.id}"' in response.text
+    assert not TOTPDevice.objects.filter(user=plan_user, confirmed=True).exists()
