@@ -1,5 +1,6 @@
 """Forms of the enrollee account pages: sign up, sign in, and the password reset pair."""
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -9,7 +10,14 @@ from accounts.models import User
 
 
 class ErrorLinksMixin:
-    """(href, message) pairs for the error summary: each goes to its field."""
+    """Renders inside the page's own <form> (crispy without a form tag) and gives the error
+    summary its (href, message) pairs, each going to its field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
 
     def error_links(self) -> list[tuple[str, str]]:
         first = next(iter(self.fields), "")

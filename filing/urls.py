@@ -8,6 +8,7 @@ from filing.views import apply, my
 file_patterns = [
     path("", apply.file_start, name="file"),
     path("new/", apply.draft_new, name="file-new"),
+    path("<uuid:draft_id>/", apply.draft_resume, name="file-resume"),
     path("<uuid:draft_id>/documents/", apply.draft_documents, name="file-documents"),
     path(
         "<uuid:draft_id>/documents/<uuid:document_id>/remove/",

@@ -81,3 +81,27 @@ def visible_texts(html: str) -> set[str]:
     if title:
         pieces.add(" ".join(title.group(1).split()))
     return {piece for piece in pieces if re.search(r"[A-Za-z]{2,}", piece)}
+
+
+class _FormNesting(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.nested = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.nested = self.nested or self.depth > 0
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.depth -= 1
+
+
+def has_nested_forms(html: str) -> bool:
+    """True if a <form> opens inside another (browsers then drop the inner one, and a button may
+    end up outside any form)."""
+    parser = _FormNesting()
+    parser.feed(html)
+    return parser.nested

@@ -47,6 +47,7 @@ def _draft_urls(draft: FilingDraft) -> list[tuple[str, str, dict]]:
     urls = [("get", step_url(draft, step), {}) for step in ("who", "patient", "plan", "grievance", "problem")]
     urls += [("post", step_url(draft, "problem"), answers.problem())]
     urls += [
+        ("get", reverse("file-resume", kwargs={"draft_id": draft.public_id}), {}),
         ("get", step_url(draft, "documents"), {}),
         ("post", step_url(draft, "documents"), {"action": "continue", "kind": "OTHER"}),
         ("get", step_url(draft, "review"), {}),

@@ -139,7 +139,9 @@ def test_a_draft_resumes_on_another_device_with_every_answer(client, enrollee, p
     assert 'value="1968"' in resumed.text
     assert second_device.get(step_url(draft, "problem"))["Location"] == step_url(draft, "plan")
     my_cases = second_device.get("/my/").text
-    assert reverse("file-review", kwargs={"draft_id": draft.public_id}) in my_cases
+    resume = reverse("file-resume", kwargs={"draft_id": draft.public_id})
+    assert resume in my_cases
+    assert second_device.get(resume)["Location"] == step_url(draft, "plan")
 
 
 def test_an_authorized_assistant_files_with_the_designation_signed_by_both(

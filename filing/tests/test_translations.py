@@ -16,7 +16,7 @@ from complaints.uploads import UploadRejected, upload_check
 from filing.labels import US_STATES
 from filing.tests import answers
 from filing.tests.answers import fill_draft, step_url
-from filing.tests.catalogs import catalog_problems, visible_texts
+from filing.tests.catalogs import catalog_problems, has_nested_forms, visible_texts
 
 CATALOGS = [
     Path(settings.BASE_DIR) / "locale/es/LC_MESSAGES/django.po",
@@ -28,6 +28,11 @@ CATALOGS = [
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda path: str(path.relative_to(settings.BASE_DIR)))
 def test_every_message_of_the_spanish_catalogs_is_translated_and_none_is_fuzzy(path):
     assert catalog_problems(path.read_text()) == []
+
+
+def test_the_nesting_check_finds_a_form_inside_a_form():
+    assert has_nested_forms("<form><div><form></form></div></form>")
+    assert not has_nested_forms("<form></form><form><button></button></form>")
 
 
 def test_the_catalog_check_finds_fuzzy_and_empty_entries():
@@ -81,6 +86,7 @@ def _english_left(client: Client, path: str, data_pieces: set[str], *, post: dic
     spanish = client.post(f"/es{path}", post) if post is not None else client.get(f"/es{path}")
     assert english.status_code == spanish.status_code == 200, (path, english.status_code, spanish.status_code)
     assert '<html lang="es">' in spanish.text
+    assert not has_nested_forms(english.text), path
     same = visible_texts(english.text) & visible_texts(spanish.text)
     return {
         piece

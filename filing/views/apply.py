@@ -89,6 +89,17 @@ def draft_new(request):
     return redirect(_step_url(draft, "who"))
 
 
+@require_GET
+@enrollee_required
+def draft_resume(request, draft_id):
+    """Back to an application: the first step still to answer, else the review."""
+    draft = _draft(request, draft_id)
+    if draft.is_submitted:
+        return _done(draft)
+    pending = first_incomplete(draft.answers)
+    return redirect(_step_url(draft, pending.slug if pending else "review"))
+
+
 @require_http_methods(["GET", "POST"])
 @enrollee_required
 def draft_step(request, draft_id, step):
