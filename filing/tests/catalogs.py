@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 
 def po_entries(text: str) -> list[dict]:
-    """Each entry of a .po file as {"flags": str, "msgid": str, "msgstr": [str, ...], "obsolete": bool}."""
+    """Each entry of a .po file: flags, context, msgid, plural (bool), msgstr list, obsolete."""
     entries = []
     for block in text.split("\n\n"):
         entry = {"flags": "", "msgid": None, "msgstr": [], "obsolete": False}
@@ -29,6 +29,8 @@ def po_entries(text: str) -> list[dict]:
         if "msgid" not in values:
             continue
         entry["msgid"] = values["msgid"]
+        entry["context"] = values.get("msgctxt")
+        entry["plural"] = "msgid_plural" in values
         entry["msgstr"] = [value for name, value in values.items() if name.startswith("msgstr")]
         entries.append(entry)
     return entries

@@ -108,6 +108,14 @@ def test_documents_can_be_added_later_and_a_refused_one_is_explained(signed_in, 
     assert "You sent a document: c.pdf." in page
 
 
+def test_sending_no_file_is_explained_not_an_error(signed_in, enrollee):
+    case = file_case(enrollee=enrollee)
+    response = signed_in.post(f"/my/{case.number}/documents/", {"kind": "BILL"})
+    assert response.status_code == 200
+    assert "Choose at least one file." in response.text
+    assert 'href="#id_files"' in response.text
+
+
 def test_a_case_can_be_withdrawn_with_a_reason(signed_in, enrollee):
     case = case_at(Status.RESPONSE_REQUESTED, enrollee=enrollee)
     assert "Withdraw this case" in signed_in.get(f"/my/{case.number}/").text

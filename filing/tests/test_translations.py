@@ -16,7 +16,7 @@ from complaints.uploads import UploadRejected, upload_check
 from filing.labels import US_STATES
 from filing.tests import answers
 from filing.tests.answers import fill_draft, step_url
-from filing.tests.catalogs import catalog_problems, has_nested_forms, visible_texts
+from filing.tests.catalogs import catalog_problems, has_nested_forms, po_entries, visible_texts
 
 CATALOGS = [
     Path(settings.BASE_DIR) / "locale/es/LC_MESSAGES/django.po",
@@ -28,6 +28,25 @@ CATALOGS = [
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda path: str(path.relative_to(settings.BASE_DIR)))
 def test_every_message_of_the_spanish_catalogs_is_translated_and_none_is_fuzzy(path):
     assert catalog_problems(path.read_text()) == []
+
+
+@pytest.mark.parametrize("path", CATALOGS[1:], ids=lambda path: str(path.relative_to(settings.BASE_DIR)))
+def test_no_other_catalog_replaces_our_spanish(path):
+    """Catalogs of apps listed earlier (and Django's admin) win for a message they share; then
+    "Change" would show as their "Modificar" beside our text that says "Cambiar"."""
+    replaced = []
+    for entry in po_entries(path.read_text()):
+        if entry["obsolete"] or not entry["msgid"] or entry["plural"]:
+            continue
+        with translation.override("es"):
+            shown = (
+                translation.pgettext(entry["context"], entry["msgid"])
+                if entry["context"]
+                else translation.gettext(entry["msgid"])
+            )
+        if shown != entry["msgstr"][0]:
+            replaced.append(f"{entry['msgid']!r} shows as {shown!r}, not {entry['msgstr'][0]!r}")
+    assert replaced == []
 
 
 def test_the_nesting_check_finds_a_form_inside_a_form():

@@ -63,6 +63,12 @@ def test_a_refused_file_is_named_with_the_reason_and_the_others_are_kept(signed_
     assert sorted(draft.documents.values_list("original_name", flat=True)) == ["good.pdf", "photo.png"]
 
 
+def test_adding_no_file_is_explained(signed_in, draft):
+    response = upload(signed_in, draft)
+    assert response.status_code == 200
+    assert "Choose at least one file." in response.text
+
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(signed_in, draft, settings):
     settings.UPLOAD_MAX_FILE_BYTES = 1024 * 1024
     big = PDF + b"0" * (1024 * 1024)

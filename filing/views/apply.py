@@ -181,11 +181,13 @@ def draft_documents(request, draft_id):
     if request.method == "POST":
         form = upload_form(request.POST, request.FILES, answers=draft.answers)
         if form.is_valid():
-            kind = form.cleaned_data["kind"]
+            kind, files = form.cleaned_data["kind"], form.cleaned_data["files"]
+            if not files and request.POST.get("action") == "upload":
+                form.add_error("files", _("Choose at least one file."))
             try:
                 stored = upload_files(
                     form=form,
-                    files=form.cleaned_data["files"],
+                    files=files,
                     add=lambda name, data: services.draft_document_add(draft=draft, name=name, data=data, kind=kind),
                 )
             except services.DraftAlreadySubmitted:

@@ -121,12 +121,12 @@ def my_case_add_documents(request, number):
         raise Http404(_("This case is closed."))
     form = upload_form(request.POST, request.FILES)
     if form.is_valid():
-        kind = form.cleaned_data["kind"]
-        if not form.cleaned_data["files"]:
+        kind, files = form.cleaned_data["kind"], form.cleaned_data["files"]
+        if not files:
             form.add_error("files", _("Choose at least one file."))
         stored = upload_files(
             form=form,
-            files=form.cleaned_data["files"],
+            files=files,
             add=lambda name, data: document_add(
                 case=case,
                 name=name,
