@@ -53,6 +53,11 @@ class ClockName(models.TextChoices):
     IMR_IMPLEMENTATION = "IMR_IMPLEMENTATION", "Plan carries out an overturned IMR"
 
 
+# Clocks that ran before the Help Center had the case (the filing window, the plan grievance):
+# shown as history, never in the work queue, never swept.
+HISTORICAL_CLOCKS = (ClockName.FILING_WINDOW, ClockName.PLAN_GRIEVANCE)
+
+
 class Unit(models.TextChoices):
     CALENDAR_DAYS = "CALENDAR_DAYS", "Calendar days"
     BUSINESS_DAYS = "BUSINESS_DAYS", "Business days"

@@ -180,9 +180,20 @@ class Case(models.Model):
     referral_to = models.CharField(max_length=200, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # The running clock due first (history clocks aside), kept by the clock services so the work
+    # queue can sort and filter by it through an index.
+    next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_clock_name = models.CharField(max_length=30, choices=ClockName.choices, blank=True, editable=False)
+
     class Meta:
         ordering = ["-received_at"]
         indexes = [
+            models.Index(
+                models.F("next_due_at").asc(nulls_last=True),
+                "received_at",
+                name="case_open_queue",
+                condition=~Q(status__in=sorted(TERMINAL_STATUSES)),
+            ),
             models.Index(fields=["status", "received_at"], name="case_status_received"),
             models.Index(fields=["health_plan", "status"], name="case_plan_status"),
             models.Index(fields=["filed_by", "received_at"], name="case_filer_received"),

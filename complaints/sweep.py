@@ -20,15 +20,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from complaints.clocks import ClockName
+from complaints.clocks import HISTORICAL_CLOCKS, ClockName
 from complaints.models import Case, Clock, Letter, Notice, Status
 from complaints.services.notices import notice_create, plan_addresses, staff_notice_text, supervisor_addresses
+from ops.leases import leases_expired_delete
 
 # How long before the plan's response is due it is reminded (by urgency of the case).
 PLAN_REMINDER_BEFORE = {False: timedelta(hours=24), True: timedelta(hours=6)}
 LOOKAHEAD = max(PLAN_REMINDER_BEFORE.values())
-# Clocks that describe what happened before the case reached us: nobody can act on them.
-HISTORICAL_CLOCKS = (ClockName.FILING_WINDOW, ClockName.PLAN_GRIEVANCE)
 BATCH = 1000
 
 
@@ -63,6 +62,7 @@ def sweep_run(*, now: datetime) -> SweepReport:
     )[:BATCH]:
         notice_deliver_queue(notice_id=notice_id)
         report.notices_delivered.append(notice_id)
+    leases_expired_delete(older_than=timedelta(days=1))
     return report
 
 

@@ -32,3 +32,9 @@ def lease_acquire(*, name: str, holder: str, seconds: int) -> bool:
 
 def lease_release(*, name: str, holder: str) -> None:
     Lease.objects.filter(name=name, holder=holder).delete()
+
+
+def leases_expired_delete(*, older_than: timedelta) -> int:
+    """Remove leases that ran out more than ``older_than`` ago (one-time tokens leave many)."""
+    deleted, _ = Lease.objects.filter(expires_at__lt=timezone.now() - older_than).delete()
+    return deleted

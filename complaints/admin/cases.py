@@ -26,7 +26,6 @@ from .queue import (
     QueuePaginator,
     QueueStatusFilter,
     page_number,
-    queue_annotate,
     search_q,
 )
 
@@ -132,7 +131,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     # ---- the queue ---------------------------------------------------------------------------
     def get_queryset(self, request):
-        return queue_annotate(cases_visible_to(request.user).select_related("assigned_to"))
+        return cases_visible_to(request.user).select_related("assigned_to")
 
     def get_ordering(self, request):
         return QUEUE_ORDERING

@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
 
-from complaints.clocks import LOCAL_TZ, ClockName
+from complaints.clocks import HISTORICAL_CLOCKS, LOCAL_TZ, ClockName
 from complaints.models import TERMINAL_STATUSES, Case, Clock, Status, Track
 from ops.selectors import heartbeat_last_seen
 
 from .display import DUE_SOON, local_moment, span
-from .queue import HISTORICAL_CLOCKS, QUEUE_CLOCKS, end_of_local_day, running_clocks
+from .queue import QUEUE_CLOCKS, end_of_local_day, running_clocks
 
 WEEKS_SHOWN = 12
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.contrib.admin.utils import display_for_field
 from django.db.models import Prefetch
 
+from complaints.clocks import HISTORICAL_CLOCKS
 from complaints.models import Case, Clock, Document, Letter
 from complaints.selectors import case_clocks, case_timeline, documents_visible_to, letters_visible_to
 from complaints.workflow import MOVES_IN_ORDER, Move, actor_roles, moves_available
@@ -16,7 +17,6 @@ from .display import due_state, local_moment, span
 from .files import DocumentForm
 from .letter_preview import previewable_letters
 from .moves import ExtendForm, MoveForm
-from .queue import HISTORICAL_CLOCKS
 
 
 def field_rows(instance, *, exclude: tuple[str, ...] = ("id", "case")) -> list[tuple[str, str]]:

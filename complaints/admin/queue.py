@@ -1,7 +1,8 @@
 """The case list as the staff work queue: what is due first, filters for every clock, and pages
 that never count the whole table.
 
-Reads only. The next clock of a case is its running clock (not met, not stopped) due first; the
+Reads only. The next clock of a case is its running clock (not met, not stopped) due first,
+stored on the case by the clock services (``Case.next_due_at``, indexed for open cases); the
 filing window and the plan grievance are left out: they ran before the Help Center had the case
 and are shown on the case page as history.
 
@@ -15,30 +16,20 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import StaffGroup, User
-from complaints.clocks import LOCAL_TZ, ClockName
-from complaints.models import TERMINAL_STATUSES, Case, Clock, Patient, Status
+from complaints.clocks import HISTORICAL_CLOCKS, LOCAL_TZ, ClockName
+from complaints.models import TERMINAL_STATUSES, Clock, Patient, Status
 
-HISTORICAL_CLOCKS = (ClockName.FILING_WINDOW, ClockName.PLAN_GRIEVANCE)
 QUEUE_CLOCKS = [name for name in ClockName if name not in HISTORICAL_CLOCKS]
 
 
 def running_clocks() -> QuerySet[Clock]:
     """Clocks that still run and that the Help Center or the plan must meet."""
     return Clock.objects.filter(met_at__isnull=True, stopped_at__isnull=True).exclude(name__in=HISTORICAL_CLOCKS)
-
-
-def _next_clock(field: str) -> Subquery:
-    return Subquery(running_clocks().filter(case=OuterRef("pk")).order_by("due_at", "id").values(field)[:1])
-
-
-def queue_annotate(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with ``next_due_at`` and ``next_clock_name``: its running clock due first."""
-    return cases.annotate(next_due_at=_next_clock("due_at"), next_clock_name=_next_clock("name"))
 
 
 class DueFirst(F):

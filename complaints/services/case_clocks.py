@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
-from complaints.clocks import CLOCK_RULES, LOCAL_TZ, ClockName, due_at
+from complaints.clocks import CLOCK_RULES, HISTORICAL_CLOCKS, LOCAL_TZ, ClockName, due_at
 from complaints.errors import CaseError
 from complaints.models import Case, CaseEvent, Clock, ClockExtension
 from complaints.services.timeline import event_record
@@ -17,6 +17,21 @@ from complaints.services.timeline import event_record
 
 def _start_of_day(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
+
+
+def case_next_due_refresh(*, case: Case) -> None:
+    """Store on the case its running clock due first, for the work queue."""
+    first = (
+        Clock.objects.filter(case=case, met_at__isnull=True, stopped_at__isnull=True)
+        .exclude(name__in=HISTORICAL_CLOCKS)
+        .order_by("due_at", "id")
+        .values_list("due_at", "name")
+        .first()
+    )
+    next_due_at, next_clock_name = first or (None, "")
+    if (case.next_due_at, case.next_clock_name) != (next_due_at, next_clock_name):
+        Case.objects.filter(pk=case.pk).update(next_due_at=next_due_at, next_clock_name=next_clock_name)
+        case.next_due_at, case.next_clock_name = next_due_at, next_clock_name
 
 
 def clock_anchor(case: Case, name: ClockName, now: datetime) -> datetime | None:
@@ -65,6 +80,7 @@ def clock_start(
         actor_role=actor_role,
         data={"clock": name, "started_at": started_at.isoformat(), "due_at": clock.due_at.isoformat()},
     )
+    case_next_due_refresh(case=case)
     return clock
 
 
@@ -85,6 +101,7 @@ def clock_meet(*, case: Case, name: ClockName, now: datetime, actor=None, actor_
         actor_role=actor_role,
         data={"clock": name, "due_at": clock.due_at.isoformat(), "on_time": clock.met_on_time},
     )
+    case_next_due_refresh(case=case)
     return clock
 
 
@@ -108,6 +125,8 @@ def clocks_stop(
             actor_role=actor_role,
             data={"clock": clock.name},
         )
+    if stopped:
+        case_next_due_refresh(case=case)
     return stopped
 
 
@@ -162,4 +181,5 @@ def clock_extend(*, clock: Clock, new_due_at: datetime, reason: str, actor, now:
             reason=reason,
             data={"clock": clock.name, "previous_due_at": extension.previous_due_at.isoformat()},
         )
+        case_next_due_refresh(case=clock.case)
     return clock

@@ -102,3 +102,35 @@ def test_clocks_of_a_filed_case_count_from_receipt():
     window = case.clocks.get(name="FILING_WINDOW")
     assert window.met_at == case.received_at
     assert window.met_on_time is True
+
+
+def test_the_case_keeps_its_next_due_clock_for_the_queue():
+    case = case_at(Status.FILED)
+    running = case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True).exclude(
+        name__in=["FILING_WINDOW", "PLAN_GRIEVANCE"]
+    )
+    first = running.order_by("due_at", "id").first()
+    case.refresh_from_db()
+    assert (case.next_due_at, case.next_clock_name) == (first.due_at, first.name)
+
+    case = case_at(Status.RESPONSE_REQUESTED)
+    clock = case.clocks.get(name=ClockName.PLAN_RESPONSE)
+    later = clock.due_at + timedelta(days=30)
+    clock_extend(
+        clock=clock,
+        new_due_at=later,
+        reason="Waiting for hospital records",
+        actor=StaffFactory(groups=[StaffGroup.SUPERVISOR]),
+        now=clock.started_at,
+    )
+    case.refresh_from_db()
+    assert case.next_due_at == min(
+        c.due_at
+        for c in case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True)
+        if c.name not in ("FILING_WINDOW", "PLAN_GRIEVANCE")
+    )
+
+    closed = case_at(Status.CLOSED)
+    closed.refresh_from_db()
+    assert closed.next_due_at is None
+    assert closed.next_clock_name == ""

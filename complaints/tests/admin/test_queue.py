@@ -13,6 +13,7 @@ from accounts.models import StaffGroup
 from accounts.tests.factories import HealthPlanFactory, StaffFactory
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.models import Case, Outcome, ReviewUnit, Status
+from complaints.services.case_clocks import clock_meet
 from complaints.services.moves import case_move
 from complaints.tests.drive import MOVE_INPUTS, case_at, drive
 from complaints.tests.factories import file_case, patient_data
@@ -44,8 +45,7 @@ def test_overdue_reads_in_words_and_the_queue_puts_what_is_due_first(supervisor)
     with time_machine.travel(MONDAY - timedelta(days=1), tick=False):
         nothing_running = drive(file_case(denial_reason="COVERAGE_BILLING"), ["acknowledge"])
         for clock in nothing_running.clocks.filter(met_at__isnull=True, stopped_at__isnull=True):
-            clock.met_at = MONDAY - timedelta(days=1)
-            clock.save(update_fields=["met_at"])
+            clock_meet(case=nothing_running, name=clock.name, now=MONDAY - timedelta(days=1))
     overdue_clock = next_running(earlier)
     with time_machine.travel(overdue_clock.due_at + timedelta(hours=3), tick=False):
         response = signed_in(supervisor).get(QUEUE_URL)
