@@ -236,6 +236,7 @@ class CaseAdmin(admin.ModelAdmin):
                 name="complaints_case_document",
             ),
             path("<int:case_id>/letters/<int:letter_id>/", case_page(files.letter_view), name="complaints_case_letter"),
+            path("<int:case_id>/late-filing/", case_page(moves.late_filing_view), name="complaints_case_late_filing"),
             path("<int:case_id>/documents/add/", case_page(files.document_upload_view), name="complaints_case_upload"),
         ]
         return urls + super().get_urls()

@@ -22,6 +22,7 @@ from complaints.clocks import LOCAL_TZ
 from complaints.errors import CaseError, MoveRefused, NotPermitted
 from complaints.models import Case, Clock, Outcome, ReviewUnit
 from complaints.services.case_clocks import clock_extend
+from complaints.services.late_filing import late_filing_decide
 from complaints.services.moves import case_move
 from complaints.workflow import MOVES, Move, MoveInput, actor_roles, moves_available
 
@@ -245,3 +246,45 @@ def extend_view(request, case: Case, clock_id: int, model_admin):
         }
         status = 400 if form.errors else 200
         return TemplateResponse(request, "admin/complaints/case/extend_form.html", context, status=status)
+
+
+class LateFilingForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label="Is the reason for filing late accepted?",
+        choices=[("yes", "Yes: the case may go to IMR if it otherwise qualifies"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+def late_filing_view(request, case: Case, model_admin):
+    form = LateFilingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            late_filing_decide(
+                case=case,
+                accepted=form.cleaned_data["accepted"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except CaseError as error:
+            for name, message in error.field_errors.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not error.field_errors:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, "The late filing decision is recorded in the timeline.")
+            return redirect(case_url(case))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "case": case,
+        "form": form,
+        "title": f"{case.number}: decide on the late filing",
+    }
+    return TemplateResponse(
+        request, "admin/complaints/case/late_filing_form.html", context, status=400 if form.errors else 200
+    )
