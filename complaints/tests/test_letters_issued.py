@@ -196,4 +196,3 @@ def test_a_plan_letter_cannot_be_made_in_spanish(overturned_case, tmp_path):
             "--out",
             str(tmp_path / "x.pdf"),
         )
-
