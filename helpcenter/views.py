@@ -53,4 +53,3 @@ def _send_question(data: dict) -> None:
         to=settings.CONTACT_FORM_TO,
         reply_to=[data["email"]],
     ).send()
-
