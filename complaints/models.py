@@ -188,9 +188,10 @@ class Case(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [
+            # Ascending b-tree order puts empty due times last, as the queue sorts them; SQLite
+            # takes no NULLS LAST in an index, and PostgreSQL needs none.
             models.Index(
-                models.F("next_due_at").asc(nulls_last=True),
-                "received_at",
+                fields=["next_due_at", "received_at"],
                 name="case_open_queue",
                 condition=~Q(status__in=sorted(TERMINAL_STATUSES)),
             ),

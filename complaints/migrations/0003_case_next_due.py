@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(models.OrderBy(models.F('next_due_at'), nulls_last=True), models.F('received_at'), condition=models.Q(('status__in', ['CLOSED', 'GRIEVANCE_FIRST', 'PLAN_REVERSED', 'REFERRED', 'WITHDRAWN']), _negated=True), name='case_open_queue'),
+            index=models.Index(fields=['next_due_at', 'received_at'], condition=models.Q(('status__in', ['CLOSED', 'GRIEVANCE_FIRST', 'PLAN_REVERSED', 'REFERRED', 'WITHDRAWN']), _negated=True), name='case_open_queue'),
         ),
         migrations.RunPython(fill_next_due, migrations.RunPython.noop),
     ]
