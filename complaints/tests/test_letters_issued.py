@@ -50,8 +50,13 @@ def test_each_move_issues_its_letters_once_and_they_read_back(overturned_case):
     assert case.number in decision_to_enrollee
     assert "1-888-466-2219" in decision_to_enrollee
     assert case.events.filter(kind=CaseEvent.Kind.LETTER_ISSUED).count() == len(issued)
-    # Each issued letter told its recipient by e-mail, once.
+    # Each issued letter told its recipient by e-mail, once, in the recipient's language.
     assert case.notices.filter(kind=Notice.Kind.LETTER_WAITING).count() == len(issued)
+    letter_notices = case.notices.filter(kind=Notice.Kind.LETTER_WAITING)
+    to_enrollee = [notice for notice in letter_notices if notice.recipients == [case.filed_by.email]]
+    assert len(to_enrollee) == sum(1 for kind, recipient in issued if recipient == "ENROLLEE")
+    assert all("tiene una carta" in notice.subject for notice in to_enrollee)
+    assert all("/es/my/" in notice.body for notice in to_enrollee)
 
 
 def test_issuing_again_changes_nothing(overturned_case):
