@@ -1,6 +1,4 @@
-"""Pytest fixtures for browser tests. Use them from a conftest.py:
-
-    from helpcenter.browser_fixtures import browser, new_page, page  # noqa: F401
+"""Pytest fixtures for browser tests, registered once for the whole suite by the root conftest.py.
 
 ``page`` is a fresh Chromium tab whose ``base_url`` is the ``live_server``; ``new_page()`` opens
 another one in a separate browser context (no shared cookies: a second device). Tests that use

@@ -55,6 +55,8 @@ class Broker:
         env.update(
             DATABASE_URL=test_database_url(),
             HELPCENTER_VAR_DIR=str(self.var_dir),
+            # Every process shares one file store, as web and worker hosts share the bucket.
+            MEDIA_ROOT=str(settings.MEDIA_ROOT),
             CELERY_BROKER_URL=self.url,
             HEARTBEAT_INTERVAL_SECONDS="2",
             PYTHONUNBUFFERED="1",

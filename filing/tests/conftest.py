@@ -31,6 +31,3 @@ def plan(db):
 def signed_in(client, enrollee):
     client.login(username=enrollee.email, password=TEST_PASSWORD)
     return client
-
-
-from helpcenter.browser_fixtures import browser, new_page, page  # noqa: E402, F401

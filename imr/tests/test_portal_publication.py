@@ -22,7 +22,8 @@ def test_an_issued_imr_decision_is_published_once_and_de_identified(client):
     assert decision.decision_type == "MEDICAL_NECESSITY"
     assert decision.report_year == case.decided_at.year
     assert decision.findings == ""
-    assert decision.age_range and decision.gender == "FEMALE"
+    assert decision.age_range
+    assert decision.gender == "FEMALE"
     for identifying in (case.number, case.number[-6:], case.patient.last_name, case.member_id):
         assert identifying not in decision.reference_id
     page = client.get(f"/decisions/{decision.reference_id}/")

@@ -17,13 +17,8 @@ from complaints.models import Document, PlanResponse, Status
 from complaints.tests.drive import PATHS, drive
 from complaints.tests.factories import file_case
 from complaints.tests.samples import PDF, PNG, WINDOWS_PROGRAM
+from helpcenter.browser import assert_accessible
 from twofactor.testing import totp_code, totp_device_for
-
-try:
-    from helpcenter.browser import assert_accessible
-    from helpcenter.browser_fixtures import browser, new_page, page  # noqa: F401 (pytest fixtures)
-except ImportError:
-    pytest.skip("browser support module not available yet", allow_module_level=True)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
