@@ -143,6 +143,17 @@ def _patient(first: str, last: str, gender: str, born: date, city: str, zip_code
     )
 
 
+def _file(*, patient: PatientData, channel: str, actor, received_at, filed_by=None, signed_name: str = "", **answers):
+    """File a demo case through the real service: signed by the patient, records authorized."""
+    data = FilingData(
+        patient=patient,
+        signed_name=signed_name or f"{patient.first_name} {patient.last_name}",
+        records_authorized=True,
+        **answers,
+    )
+    return case_file(data=data, channel=channel, actor=actor, filed_by=filed_by, received_at=received_at)
+
+
 def _load_cases(plans: dict[str, HealthPlan]) -> None:
     """Cases at several stages, moved through the real services so clocks and timelines are real."""
     now = timezone.now()
@@ -152,53 +163,45 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
     kaiser = plans["Kaiser Foundation Health Plan"]
     blue_shield = plans["Blue Shield of California"]
 
-    def move(case, name, actor, **data):
-        return case_move(case=case, move=name, actor=actor, data=MoveInput(**data))
+    def move(case, name, actor, at=None, **data):
+        return case_move(case=case, move=name, actor=actor, data=MoveInput(**data), now=at)
 
     # María's surgery denial: the plan was asked for its response and is late.
-    surgery = case_file(
-        data=FilingData(
-            patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
-            category=ProblemCategory.TREATMENT_DENIED,
-            denial_reason=DenialReason.MEDICAL_NECESSITY,
-            treatment_in_dispute="Knee replacement surgery",
-            what_happened="My surgeon ordered a knee replacement. The plan said it is not medically necessary.",
-            desired_outcome="Approve the surgery.",
-            signed_name="María López",
-            records_authorized=True,
-            health_plan_id=kaiser.id,
-            member_id="K-448812",
-            grievance_filed=True,
-            grievance_filed_date=today - timedelta(days=60),
-            plan_decided=True,
-            plan_decision_date=today - timedelta(days=25),
-        ),
+    surgery = _file(
+        patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
+        category=ProblemCategory.TREATMENT_DENIED,
+        denial_reason=DenialReason.MEDICAL_NECESSITY,
+        treatment_in_dispute="Knee replacement surgery",
+        what_happened="My surgeon ordered a knee replacement. The plan said it is not medically necessary.",
+        desired_outcome="Approve the surgery.",
+        health_plan_id=kaiser.id,
+        member_id="K-448812",
+        grievance_filed=True,
+        grievance_filed_date=today - timedelta(days=60),
+        plan_decided=True,
+        plan_decision_date=today - timedelta(days=25),
         channel=Channel.ONLINE,
         actor=maria,
         filed_by=maria,
         received_at=now - timedelta(days=9),
     )
-    move(surgery, "acknowledge", None)
-    move(surgery, "request_plan_response", staff["intake"])
+    move(surgery, "acknowledge", None, at=now - timedelta(days=9))
+    move(surgery, "request_plan_response", staff["intake"], at=now - timedelta(days=8))
 
     # María's ambulance bill: a Consumer Complaint with the legal unit.
-    bill = case_file(
-        data=FilingData(
-            patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
-            category=ProblemCategory.BILL,
-            denial_reason=DenialReason.COVERAGE_BILLING,
-            treatment_in_dispute="Ambulance bill of $1,840",
-            what_happened="The plan says the ambulance ride is not covered.",
-            desired_outcome="The plan pays the bill.",
-            signed_name="María López",
-            records_authorized=True,
-            health_plan_id=blue_shield.id,
-            member_id="BS-20931",
-            grievance_filed=True,
-            grievance_filed_date=today - timedelta(days=50),
-            plan_decided=True,
-            plan_decision_date=today - timedelta(days=30),
-        ),
+    bill = _file(
+        patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
+        category=ProblemCategory.BILL,
+        denial_reason=DenialReason.COVERAGE_BILLING,
+        treatment_in_dispute="Ambulance bill of $1,840",
+        what_happened="The plan says the ambulance ride is not covered.",
+        desired_outcome="The plan pays the bill.",
+        health_plan_id=blue_shield.id,
+        member_id="BS-20931",
+        grievance_filed=True,
+        grievance_filed_date=today - timedelta(days=50),
+        plan_decided=True,
+        plan_decision_date=today - timedelta(days=30),
         channel=Channel.ONLINE,
         actor=maria,
         filed_by=maria,
@@ -210,44 +213,37 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
     move(bill, "assign_review", staff["intake"], review_unit=ReviewUnit.LEGAL, assignee=staff["legal"])
 
     # A phone call just came in about an urgent medicine.
-    case_file(
-        data=FilingData(
-            patient=_patient("James", "Whitfield", "MALE", date(1958, 11, 2), "Oakland", "94612"),
-            category=ProblemCategory.TREATMENT_DENIED,
-            denial_reason=DenialReason.EXPERIMENTAL,
-            treatment_in_dispute="Clinical-trial cancer medicine",
-            what_happened="The plan called the medicine experimental.",
-            desired_outcome="Cover the medicine my oncologist prescribed.",
-            signed_name="James Whitfield (by phone)",
-            records_authorized=True,
-            health_plan_id=kaiser.id,
-            member_id="K-100233",
-            urgent=True,
-            urgent_reason="Treatment must start within two weeks.",
-        ),
+    _file(
+        patient=_patient("James", "Whitfield", "MALE", date(1958, 11, 2), "Oakland", "94612"),
+        category=ProblemCategory.TREATMENT_DENIED,
+        denial_reason=DenialReason.EXPERIMENTAL,
+        treatment_in_dispute="Clinical-trial cancer medicine",
+        what_happened="The plan called the medicine experimental.",
+        desired_outcome="Cover the medicine my oncologist prescribed.",
+        signed_name="James Whitfield (by phone)",
+        health_plan_id=kaiser.id,
+        member_id="K-100233",
+        urgent=True,
+        urgent_reason="Treatment must start within two weeks.",
         channel=Channel.PHONE,
         actor=staff["intake"],
         received_at=now - timedelta(hours=3),
     )
 
     # An IMR overturned: Kaiser must carry it out within 5 working days.
-    overturned = case_file(
-        data=FilingData(
-            patient=_patient("Ana", "Reyes", "FEMALE", date(1990, 6, 21), "Los Angeles", "90012"),
-            category=ProblemCategory.TREATMENT_DENIED,
-            denial_reason=DenialReason.MEDICAL_NECESSITY,
-            treatment_in_dispute="Residential eating-disorder treatment",
-            what_happened="The plan ended coverage of my treatment after two weeks.",
-            desired_outcome="Cover the full treatment my doctor recommends.",
-            signed_name="Ana Reyes",
-            records_authorized=True,
-            health_plan_id=kaiser.id,
-            member_id="K-778120",
-            grievance_filed=True,
-            grievance_filed_date=today - timedelta(days=75),
-            plan_decided=True,
-            plan_decision_date=today - timedelta(days=50),
-        ),
+    overturned = _file(
+        patient=_patient("Ana", "Reyes", "FEMALE", date(1990, 6, 21), "Los Angeles", "90012"),
+        category=ProblemCategory.TREATMENT_DENIED,
+        denial_reason=DenialReason.MEDICAL_NECESSITY,
+        treatment_in_dispute="Residential eating-disorder treatment",
+        what_happened="The plan ended coverage of my treatment after two weeks.",
+        desired_outcome="Cover the full treatment my doctor recommends.",
+        health_plan_id=kaiser.id,
+        member_id="K-778120",
+        grievance_filed=True,
+        grievance_filed_date=today - timedelta(days=75),
+        plan_decided=True,
+        plan_decision_date=today - timedelta(days=50),
         channel=Channel.MAIL,
         actor=staff["intake"],
         received_at=now - timedelta(days=40),
@@ -267,22 +263,18 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
 
     # A plan that DMHC does not regulate: closed and referred.
     employer_plan = plans["Self-funded employer plan (ERISA)"]
-    referred = case_file(
-        data=FilingData(
-            patient=_patient("Tom", "Nguyen", "MALE", date(1982, 1, 9), "San Jose", "95113"),
-            category=ProblemCategory.BILL,
-            denial_reason=DenialReason.COVERAGE_BILLING,
-            treatment_in_dispute="Physical therapy bill",
-            what_happened="My employer's plan will not pay for therapy.",
-            desired_outcome="Pay the bill.",
-            signed_name="Tom Nguyen",
-            records_authorized=True,
-            health_plan_id=employer_plan.id,
-            plan_decided=True,
-            grievance_filed=True,
-            grievance_filed_date=today - timedelta(days=40),
-            plan_decision_date=today - timedelta(days=20),
-        ),
+    referred = _file(
+        patient=_patient("Tom", "Nguyen", "MALE", date(1982, 1, 9), "San Jose", "95113"),
+        category=ProblemCategory.BILL,
+        denial_reason=DenialReason.COVERAGE_BILLING,
+        treatment_in_dispute="Physical therapy bill",
+        what_happened="My employer's plan will not pay for therapy.",
+        desired_outcome="Pay the bill.",
+        health_plan_id=employer_plan.id,
+        plan_decided=True,
+        grievance_filed=True,
+        grievance_filed_date=today - timedelta(days=40),
+        plan_decision_date=today - timedelta(days=20),
         channel=Channel.FAX,
         actor=staff["intake"],
         received_at=now - timedelta(days=6),
