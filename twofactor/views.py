@@ -1,8 +1,9 @@
 """A two-step sign-in (password, then an authenticator code) that any portal can mount.
 
 A portal describes itself with a ``Flow`` (its URL names, its page frame, who may use it) and
-mounts the views with ``as_view(flow=...)``. The plan portal does this under /plan/login/; the
-staff admin can do the same later. Every page here is English and never cached.
+mounts the views with ``as_view(flow=...)``. The plan portal does this under /plan/login/ and the
+staff admin under /admin/login/ (``twofactor.staff_admin``). Every page here is English and
+never cached.
 """
 
 from collections.abc import Callable
@@ -41,6 +42,8 @@ class Flow:
     codes_url: str
     allows: Callable[[object], bool]
     language: str = "en"
+    # More context for the page frame (the admin's site header and navigation), from the request.
+    extra_context: Callable[[object], dict] | None = None
 
 
 @method_decorator([never_cache, sensitive_post_parameters("password", "code")], name="dispatch")
@@ -70,6 +73,7 @@ class FlowView(View):
 
     def page(self, context: dict, status: int = 200):
         context = {
+            **(self.flow.extra_context(self.request) if self.flow.extra_context else {}),
             "flow": self.flow,
             "next": self.next_url(),
             "language_alternates": [{"code": self.flow.language, "url": self.request.get_full_path()}],

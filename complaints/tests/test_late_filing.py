@@ -4,12 +4,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import StaffGroup
-from accounts.tests.factories import TEST_PASSWORD, StaffFactory
+from accounts.tests.factories import StaffFactory
 from complaints.errors import CaseError, NotPermitted
 from complaints.models import CaseEvent, Status
 from complaints.services.late_filing import late_filing_decide
 from complaints.services.moves import case_move
 from complaints.tests.drive import MOVE_INPUTS, case_at
+from twofactor.testing import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_a_reason_is_needed_and_a_triaged_case_cannot_be_decided_again():
 def test_staff_decide_it_from_the_case_page(client):
     case = _late_case()
     intake = StaffFactory(groups=[StaffGroup.INTAKE])
-    client.login(email=intake.email, password=TEST_PASSWORD)
+    sign_in_verified(client, intake)
     url = f"/admin/complaints/case/{case.pk}/late-filing/"
     assert client.get(url).status_code == 200
     assert client.post(url, {"accepted": "yes", "reason": ""}).status_code == 400

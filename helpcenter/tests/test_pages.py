@@ -4,6 +4,7 @@ from django.utils import translation
 
 from accounts.models import StaffGroup
 from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, PlanUserFactory, StaffFactory
+from twofactor.testing import staff_code
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +58,11 @@ def test_the_url_map_is_kept():
 
 
 def test_a_supervisor_signs_in_to_the_admin(client):
-    StaffFactory(email="boss@example.test", groups=[StaffGroup.SUPERVISOR])
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "boss@example.test", "password": TEST_PASSWORD}, follow=True
-    )
+    boss = StaffFactory(email="boss@example.test", groups=[StaffGroup.SUPERVISOR])
+    code = staff_code(boss)
+    password = client.post("/admin/login/?next=/admin/", {"email": "boss@example.test", "password": TEST_PASSWORD})
+    assert password["Location"] == "/admin/login/code/"
+    response = client.post(password["Location"], {"code": code}, follow=True)
     assert response.status_code == 200
     assert response.context["user"].email == "boss@example.test"
     assert "Health plans" in response.text or "Health Plans" in response.text

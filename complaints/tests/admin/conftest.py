@@ -5,12 +5,12 @@ from django.test import Client
 
 from accounts.models import StaffGroup
 from accounts.tests.factories import StaffFactory
+from twofactor.testing import verified_client
 
 
 def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """A client in which ``user`` signed in to the admin, second factor included."""
+    return verified_client(user)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from complaints.models import ReviewUnit, Status
 from complaints.services.moves import case_move
 from complaints.tests.drive import MOVE_INPUTS, case_at
 from complaints.workflow import MoveInput
+from twofactor.testing import sign_in_verified
 
 from .conftest import signed_in
 from .support import ENTRY_URL, QUEUE_URL, case_url, move_url, offered_moves, page_text
@@ -25,13 +26,12 @@ USERS_URL = "/admin/accounts/user/"
 @pytest.mark.parametrize("make_user", [EnrolleeFactory, PlanUserFactory], ids=["enrollee", "plan user"])
 def test_enrollees_and_plan_users_cannot_enter_the_admin(client, make_user):
     user = make_user(email="outsider@example.test")
-    refused = client.post(
-        "/admin/login/?next=/admin/", {"username": "outsider@example.test", "password": TEST_PASSWORD}
-    )
-    assert refused.status_code == 200
-    assert "Please enter the correct email and password for a staff account" in page_text(refused)
-    # Even signed in elsewhere in the portal, every admin page sends them to the admin sign-in.
-    client.force_login(user)
+    refused = client.post("/admin/login/?next=/admin/", {"email": "outsider@example.test", "password": TEST_PASSWORD})
+    assert refused.status_code == 400
+    assert "The e-mail address or password is not right" in page_text(refused)
+    # Even signed in elsewhere in the portal (second factor included), every admin page sends
+    # them to the admin sign-in.
+    sign_in_verified(client, user)
     for url in ["/admin/", QUEUE_URL, DASHBOARD_URL, ENTRY_URL]:
         response = client.get(url)
         assert response.status_code == 302
@@ -40,12 +40,12 @@ def test_enrollees_and_plan_users_cannot_enter_the_admin(client, make_user):
 
 def test_an_inactive_staff_member_cannot_enter(client):
     former = StaffFactory(groups=[StaffGroup.SUPERVISOR], is_active=False)
-    client.force_login(former)
+    sign_in_verified(client, former)
     assert client.get(QUEUE_URL).status_code == 302
 
 
 def test_staff_in_no_group_see_nothing(client):
-    client.force_login(StaffFactory(groups=[]))
+    sign_in_verified(client, StaffFactory(groups=[]))
     assert "You don\u2019t have permission to view or edit anything." in page_text(client.get("/admin/"))
     assert client.get(QUEUE_URL).status_code == 403
     assert client.get(DASHBOARD_URL).status_code == 403
