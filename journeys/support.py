@@ -251,9 +251,11 @@ def real_worker(tmp_path: Path) -> Iterator[RealWorker]:
 # ------------------------------------------------------------------------------------------------
 # Signing in
 # ------------------------------------------------------------------------------------------------
-def enrollee_sign_in(journey: Journey, page, email: str, *, prefix: str = "", button: str = "Sign in") -> None:
+def enrollee_sign_in(
+    journey: Journey, page, email: str, *, prefix: str = "", button: str = "Sign in", who: str = "enrollee"
+) -> None:
     page.goto(f"{prefix}/account/signin/")
-    journey.check(page, "enrollee-sign-in")
+    journey.check(page, f"{who}-sign-in")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(TEST_PASSWORD)
     follow(page, page.locator("main form").get_by_role("button", name=button))
