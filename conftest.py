@@ -9,3 +9,11 @@ from helpcenter.browser_fixtures import browser, new_page, page  # noqa: F401
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; tests create hundreds of users and test no hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _sessions_outlast_time_travel(settings):
+    # Many tests sign in once, then travel days ahead with time-machine. Real sessions end after
+    # 30 idle minutes and 12 hours; audit/tests/test_sessions.py tests those limits as shipped.
+    ten_years = 10 * 365 * 24 * 60 * 60
+    settings.SESSION_COOKIE_AGE = settings.SESSION_IDLE_TIMEOUT_SECONDS = settings.SESSION_MAX_AGE_SECONDS = ten_years

@@ -52,6 +52,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_user",
         "ops.view_heartbeat",
         "imr.view_publisheddecision",
+        # The audit log (search and CSV export), and releasing a sign-in lockout early.
+        "audit.view_auditevent",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
 

@@ -15,13 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
 from accounts.forms import NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
-from accounts.throttle import client_ip, throttle_exceeded, throttle_hit
+from accounts.throttle import client_ip, throttle_hit
+from audit.signins import is_locked_out
 
 logger = logging.getLogger(__name__)
 
-SIGN_IN_WINDOW = 15 * 60
-SIGN_IN_LIMIT_PER_IP = 30
-SIGN_IN_LIMIT_PER_EMAIL = 10
 SIGN_UP_WINDOW = 60 * 60
 SIGN_UP_LIMIT_PER_IP = 10
 RESET_LIMIT_PER_IP = 10
@@ -95,19 +93,13 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
-        email = (request.POST.get("username") or "").strip()
-        ip = client_ip(request)
-        if throttle_exceeded(scope="sign-in-ip", key=ip, limit=SIGN_IN_LIMIT_PER_IP) or throttle_exceeded(
-            scope="sign-in-email", key=email, limit=SIGN_IN_LIMIT_PER_EMAIL
-        ):
-            form.is_valid()
+        if form.is_valid():
+            return self.form_valid(form)
+        # Failed sign-ins are counted, and locked out, by django-axes as on every sign-in page.
+        if is_locked_out(request):
             form.errors.clear()
             form.add_error(None, form.error_messages["throttled"])
             return self.form_invalid(form)
-        if form.is_valid():
-            return self.form_valid(form)
-        throttle_hit(scope="sign-in-ip", key=ip, window_seconds=SIGN_IN_WINDOW)
-        throttle_hit(scope="sign-in-email", key=email, window_seconds=SIGN_IN_WINDOW)
         unconfirmed = form.unconfirmed_user()
         if unconfirmed is not None:
             form.errors.clear()

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.middleware import case_reached
 from complaints.downloads import protected_file_response
 from complaints.errors import CaseError, MoveRefused, NotPermitted
 from complaints.models import Case
@@ -32,9 +33,11 @@ def _english_only(request) -> dict:
 
 def _case_or_404(request, number: str) -> Case:
     try:
-        return selectors.plan_case_get(user=request.user, number=number)
+        case = selectors.plan_case_get(user=request.user, number=number)
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
+    case_reached(request, case)
+    return case
 
 
 @plan_page

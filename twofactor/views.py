@@ -23,10 +23,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import Action, Outcome
+from audit.services import audit_record
+from audit.signins import is_locked_out
 from twofactor import qr, services, session
 from twofactor.forms import CodeForm, EnrolForm, PasswordForm
 
 SIGN_IN_REFUSED = "The e-mail address or password is not right. Check both and try again."
+SIGN_IN_LOCKED = (
+    "Too many tries. Wait 15 minutes and try again. If you have forgotten your password, call the Help Center."
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,8 @@ class PasswordView(FlowView):
             if user is not None and self.flow.allows(user):
                 session.pending_begin(request, user)
                 return self.step(self.flow.verify_url if services.is_enrolled(user) else self.flow.enrol_url)
-            form.add_error(None, SIGN_IN_REFUSED)
+            # django-axes counts the failure; once locked out, even the right password is refused.
+            form.add_error(None, SIGN_IN_LOCKED if is_locked_out(request) else SIGN_IN_REFUSED)
         return self.page({"form": form}, status=400)
 
 
@@ -145,6 +152,7 @@ class EnrolView(FlowView):
                 )
             except services.CodeRejected as refusal:
                 form.add_error("code", refusal.message)
+                _second_factor_refused(request, self.user)
             else:
                 session.sign_in_complete(request, self.user, device)
                 request.session[session.CODES_KEY] = codes
@@ -189,6 +197,7 @@ class VerifyView(FlowView):
                 verified = services.second_factor_check(user=self.user, code=form.cleaned_data["code"])
             except services.CodeRejected as refusal:
                 form.add_error("code", refusal.message)
+                _second_factor_refused(request, self.user)
             else:
                 session.sign_in_complete(request, self.user, verified.device)
                 if verified.used_recovery_code:
@@ -236,6 +245,16 @@ _CODE_HELP = "The 6-digit code your authenticator app shows for this account now
 _VERIFY_HELP = (
     "The 6-digit code your authenticator app shows now. Without your phone, type one of your recovery codes instead."
 )
+
+
+def _second_factor_refused(request, user) -> None:
+    audit_record(
+        action=Action.SECOND_FACTOR_FAILED,
+        outcome=Outcome.FAILED,
+        request=request,
+        actor=user,
+        detail="wrong, used or throttled code",
+    )
 
 
 def _rebound_for(form: EnrolForm, device: TOTPDevice) -> EnrolForm:

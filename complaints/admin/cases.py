@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts.permissions import DASHBOARD_PERMISSION
+from audit.middleware import case_reached
 from complaints.models import Case
 from complaints.selectors import cases_visible_to
 
@@ -201,13 +202,15 @@ class CaseAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied("You may not open cases.")
         try:
-            return (
+            case = (
                 cases_visible_to(request.user)
                 .select_related("assigned_to", "filed_by", "representative")
                 .get(pk=int(case_id))
             )
         except (Case.DoesNotExist, ValueError) as error:
             raise Http404("No such case.") from error
+        case_reached(request, case)
+        return case
 
     # ---- the case's own pages ----------------------------------------------------------------
     def get_urls(self):

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.middleware import case_reached
 from complaints.clocks import LOCAL_TZ
 from complaints.errors import CaseError
 from complaints.services.filing import case_file
@@ -94,6 +95,7 @@ def entry_view(request, model_admin):
         lease_release(name=lease, holder=holder)
         return _render(request, model_admin, form, token, status=400)
     _remember(request, nonce, case.number)
+    case_reached(request, case)
     messages.success(request, f"Case {case.number} entered ({case.get_channel_display().lower()}).")
     return redirect(reverse("admin:complaints_case_change", args=[case.pk]))
 

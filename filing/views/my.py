@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.middleware import case_reached
 from complaints.downloads import protected_file_response
 from complaints.errors import CaseError
 from complaints.models import Case, Document
@@ -33,9 +34,11 @@ from filing.views.apply import upload_files, upload_form
 
 def _case(request, number: str) -> Case:
     try:
-        return case_get_for_user(user=request.user, number=number)
+        case = case_get_for_user(user=request.user, number=number)
     except Case.DoesNotExist:
         raise Http404(_("There is no such case.")) from None
+    case_reached(request, case)
+    return case
 
 
 def _can_withdraw(request, case: Case) -> bool:
