@@ -6,9 +6,11 @@ e-mail to the console, and Celery on a broker kept in a local folder. Production
 Every variable and its default is listed in README.md ("Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,9 +58,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Sign-in throttling and lockout for every sign-in page (settings under "Sign-in").
+    "axes",
     # Ours, lowest first: each app imports only from apps above it in this list.
     "ops",
     "accounts",
+    # The audit log and sign-in safeguards; the portals call it, it imports none of them.
+    "audit",
     "letters",
     "complaints",
     "imr",
@@ -70,16 +76,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every page (see "Security" below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs out a session that was idle too long or signed in too long ago (before the OTP check).
+    "audit.sessions.SessionLifetimeMiddleware",
     # Sets request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Writes the audit row of each page that reads or changes health information.
+    "audit.middleware.AuditMiddleware",
+    # Turns a locked-out sign-in into status 429 (django-axes asks to be last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpcenter.urls"
@@ -254,15 +268,70 @@ LOGIN_URL = "accounts:sign-in"
 OTP_TOTP_ISSUER = "DMHC Help Center"
 # The admin lists second-factor devices (to remove a lost phone) but never shows their secrets.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django-axes first checks whether the account or the address is locked out, then the password.
+AUTHENTICATION_BACKENDS = [
+    "audit.signins.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# One lockout for every sign-in page (enrollee, plan portal, staff admin): after this many failed
+# sign-ins for one account, or from one address, every sign-in there is refused until the cool-off
+# has passed since the last failure. Refused attempts during a lockout do not extend it.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "audit.signins.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "audit.signins.lockout_client_ip"
+AXES_LOCKOUT_CALLABLE = "audit.signins.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+# Sign-ins are in the audit log (audit.AuditEvent); axes keeps only its failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # ------------------------------------------------------------------------------------------------
 # Security (production values apply whenever DEBUG is off)
 # ------------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# A signed-in session ends after this long without a request, and this long after sign-in however
+# busy it is (audit.sessions.SessionLifetimeMiddleware). The cookie lasts as long as the idle time.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+
+# How many proxies in front of the portal add to X-Forwarded-For (the load balancer: 1). The
+# audit log and the sign-in lockout take the client's address from there, never from entries the
+# client could have written; 0 uses the connection's own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
+# Content-Security-Policy on every page, the admin's included: only this site's own scripts,
+# styles, images and fonts; an inline <style> or <script> runs only with the page's nonce
+# ({{ request.csp_nonce }}) or, for Django admin's one fixed inline style, its hash (checked by
+# helpcenter/tests/test_security_headers.py against the admin template). No frames, no plugins.
+ADMIN_CHANGE_LIST_STYLE_HASH = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, ADMIN_CHANGE_LIST_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -288,7 +357,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every rendering step at INFO; only its warnings matter to an operator.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # django-axes logs every failed sign-in with the e-mail typed; the audit log has them.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # ------------------------------------------------------------------------------------------------

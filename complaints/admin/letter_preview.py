@@ -84,6 +84,8 @@ def preview_view(request, case: Case, move_name: str, model_admin):
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
+    # Shown inline: the browser's own PDF viewer may load (object-src), nothing else may.
+    response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
     return response
 
 

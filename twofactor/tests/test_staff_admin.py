@@ -133,3 +133,32 @@ def test_a_browser_signs_in_through_the_pages_with_the_code(page, live_server, s
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     assert page.get_by_text("Work queue").first.is_visible()
+
+
+@pytest.mark.browser
+def test_the_staff_sign_in_pages_pass_axe(page, live_server, supervisor):
+    from helpcenter.browser import assert_accessible
+
+    page.goto(LOGIN)
+    assert_accessible(page, "staff-password", folder="staff-sign-in")
+    page.fill("#id_email", supervisor.email)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/login/setup/")
+    assert_accessible(page, "staff-set-up", folder="staff-sign-in")
+    page.fill("#id_code", "000000")
+    page.click("button[type=submit]")
+    assert_accessible(page, "staff-set-up-error", folder="staff-sign-in")
+    device = TOTPDevice.objects.get(user=supervisor, confirmed=False)
+    with time_machine.travel(timezone.now() + timedelta(seconds=3)):
+        page.fill("#id_code", totp_code(device))
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/admin/login/recovery-codes/")
+    assert_accessible(page, "staff-recovery-codes", folder="staff-sign-in")
+    page.context.clear_cookies()
+    page.goto(LOGIN)
+    page.fill("#id_email", supervisor.email)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/login/code/")
+    assert_accessible(page, "staff-code", folder="staff-sign-in")
