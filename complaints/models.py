@@ -335,6 +335,15 @@ class Document(models.Model):
         PLAN = "PLAN", "Health plan"
         STAFF = "STAFF", "Help Center staff"
 
+    class ScanState(models.TextChoices):
+        """The virus scan (complaints.scanning). With no scanner configured a file is NOT_SCANNED
+        and opens at once; with one, it opens only once the scan found it CLEAN."""
+
+        NOT_SCANNED = "NOT_SCANNED", "Not scanned (no scanner configured)"
+        PENDING = "PENDING", "Waiting for the virus scan"
+        CLEAN = "CLEAN", "Scanned: clean"
+        INFECTED = "INFECTED", "Scanned: harmful content found"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     plan_response = models.ForeignKey(
         "PlanResponse", on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
@@ -349,10 +358,24 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64)
     content_type = models.CharField(max_length=100)
     shared_with_plan = models.BooleanField(default=True)
+    scan_state = models.CharField(max_length=12, choices=ScanState.choices, default=ScanState.NOT_SCANNED)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_result = models.CharField(max_length=200, blank=True, help_text="What the scanner reported, if not clean.")
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(size_bytes__gt=0), name="document_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=Q(size_bytes__gt=0), name="document_not_empty"),
+            models.CheckConstraint(
+                condition=Q(scan_state__in=["NOT_SCANNED", "PENDING"])
+                | Q(scan_state__in=["CLEAN", "INFECTED"], scanned_at__isnull=False),
+                name="document_scan_state_known_and_dated",
+            ),
+        ]
+        indexes = [
+            # The scan worker reads only documents still waiting for their scan.
+            models.Index(fields=["uploaded_at"], name="document_scan_pending", condition=Q(scan_state="PENDING")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.case.number})"
