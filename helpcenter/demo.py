@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import HealthPlan, StaffGroup, User
 from complaints.models import Channel, DenialReason, Outcome, ProblemCategory, ReviewUnit
@@ -17,6 +19,7 @@ from complaints.services.filing import FilingData, PatientData, case_file
 from complaints.services.moves import case_move
 from complaints.workflow import MoveInput
 from imr.services import SHIPPED_DECISIONS_FILE, decisions_import_file
+from twofactor.services import TOTP_DEVICE_NAME
 
 DEMO_PASSWORD = "demo-helpcenter-2026"  # noqa: S105 (printed for the local demo; never in production)
 
@@ -80,6 +83,7 @@ def demo_data_load() -> bool:
         return False
     plans = _load_plans()
     _load_people(plans)
+    _load_authenticators()
     _load_cases(plans)
     # DMHC's real published IMR decisions, for /decisions/ (see data/imr/README.md).
     decisions_import_file(path=SHIPPED_DECISIONS_FILE)
@@ -127,6 +131,26 @@ def _load_people(plans: dict[str, HealthPlan]) -> None:
         kind=User.Kind.ENROLLEE,
         preferred_language=User.Language.SPANISH,
     )
+
+
+def _load_authenticators() -> None:
+    """Staff and plan users sign in with a second factor; the demo gives each an authenticator
+    app already set up, whose current code ``manage.py demo_codes`` prints."""
+    for login in DEMO_LOGINS:
+        user = User.objects.get(email=login.email)
+        if not user.is_enrollee:
+            TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+
+
+def demo_codes() -> list[tuple[DemoLogin, str]]:
+    """The code each demo staff or plan user's authenticator shows now."""
+    codes = []
+    for login in DEMO_LOGINS:
+        device = TOTPDevice.objects.filter(user__email=login.email, confirmed=True).order_by("id").first()
+        if device is not None:
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            codes.append((login, f"{totp.token():0{device.digits}d}"))
+    return codes
 
 
 def _patient(first: str, last: str, gender: str, born: date, city: str, zip_code: str, language: str = "en"):

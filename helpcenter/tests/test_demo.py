@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import HealthPlan, User
 from complaints.models import Case, Status
@@ -34,3 +34,25 @@ def test_the_demo_has_cases_at_several_stages_and_two_plans_with_users():
     assert plans_with_users == 2
     assert HealthPlan.objects.filter(regulated_by_dmhc=False).exists()
     assert PublishedDecision.objects.count() == 19228
+
+
+def test_demo_staff_and_plan_users_sign_in_with_the_printed_code(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_codes", stdout=out)
+    lines = [line.split() for line in out.getvalue().splitlines()[1:]]
+    codes = {parts[-1]: parts[0] for parts in lines}
+    assert set(codes) == {login.email for login in DEMO_LOGINS if "maria" not in login.email}
+    supervisor = DEMO_LOGINS[0].email
+    password_step = client.post("/admin/login/", {"email": supervisor, "password": DEMO_PASSWORD})
+    assert password_step["Location"].startswith("/admin/login/code/")
+    code_step = client.post(password_step["Location"], {"code": codes[supervisor]})
+    assert code_step.status_code == 302
+    assert client.get("/admin/complaints/case/").status_code == 200
+
+
+def test_demo_codes_refuse_outside_the_demo(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local demo only"):
+        call_command("demo_codes", stdout=StringIO())

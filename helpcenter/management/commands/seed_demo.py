@@ -23,3 +23,7 @@ class Command(BaseCommand):
         for login in DEMO_LOGINS:
             self.stdout.write(f"    {login.role:<45} {login.email}")
         self.stdout.write("")
+        self.stdout.write("  Staff and plan users also give a code from their authenticator app. The demo users'")
+        self.stdout.write("  apps are set up already; see their current codes with:")
+        self.stdout.write("    .venv/bin/python manage.py demo_codes")
+        self.stdout.write("")
