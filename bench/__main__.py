@@ -1,12 +1,21 @@
-"""Run every benchmark against a scratch database and print one table (`make bench`)."""
+"""Run every benchmark against a scratch database and print one table (`make bench`).
+
+`python -m bench queue sweep` (or `BENCH="queue sweep" make bench`) runs only those modules.
+"""
 
 import importlib
 import os
 import pkgutil
+import platform
 import sys
 import time
+from datetime import datetime
 
 from helpcenter.backend_choice import choose_backends
+
+# The table's sections, in the order of the issue; other modules follow in name order.
+ORDER = ["filing", "queue", "sweep", "letters", "decisions", "pages"]
+HELPERS = {"core", "__main__", "casedata", "offline"}
 
 
 def main() -> int:
@@ -20,18 +29,26 @@ def main() -> int:
 
     from bench.core import BENCHMARKS, Result
 
-    only = set(sys.argv[1:])
-    for module in pkgutil.iter_modules(["bench"]):
-        if module.name not in {"core", "__main__"} and (not only or module.name in only):
-            importlib.import_module(f"bench.{module.name}")
+    only = sys.argv[1:]
+    available = [module.name for module in pkgutil.iter_modules(["bench"]) if module.name not in HELPERS]
+    unknown = [name for name in only if name not in available]
+    if unknown:
+        print(f"No benchmark module named {', '.join(unknown)}; there are: {', '.join(sorted(available))}")
+        return 2
+    ordered = [name for name in ORDER if name in available] + sorted(set(available) - set(ORDER))
+    for name in ordered:
+        if not only or name in only:
+            importlib.import_module(f"bench.{name}")
 
     # Never the test suite's database: the two may run side by side.
     if connection.vendor == "sqlite":
         connection.settings_dict["TEST"]["NAME"] = str(settings.VAR_DIR / "bench-helpcenter.sqlite3")
     else:
         connection.settings_dict["TEST"]["NAME"] = "bench_helpcenter"
+    run_started = time.perf_counter()
     scratch_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     print(f"Scratch database: {scratch_name}")
+    machine = _machine(connection)
     rows: list[Result] = []
     try:
         for function in BENCHMARKS:
@@ -42,12 +59,31 @@ def main() -> int:
     finally:
         connection.creation.destroy_test_db(scratch_name, verbosity=0)
     print()
+    print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine}")
     print(format_table(rows))
+    print(f"\nTotal run time (building the data included): {(time.perf_counter() - run_started) / 60:.1f} min")
     return 0
 
 
+def _machine(connection) -> str:
+    """What the figures were measured on, for the table's first line."""
+    memory = ""
+    try:
+        with open("/proc/meminfo") as info:
+            kilobytes = int(info.readline().split()[1])
+        memory = f", {kilobytes / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    if connection.vendor == "postgresql":
+        database = f"PostgreSQL {connection.pg_version // 10000}"
+    else:
+        database = f"SQLite {connection.Database.sqlite_version}"
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{os.cpu_count()} CPUs{memory}{load}, Python {platform.python_version()}, {database}"
+
+
 def format_table(rows) -> str:
-    headers = ["benchmark", "measured", "baseline (same run)", "target", "met"]
+    headers = ["benchmark", "measured", "baseline or detail (same run)", "target", "met"]
     table = [
         [row.name, row.value, row.baseline, row.target, {True: "yes", False: "NO", None: "-"}[row.met]] for row in rows
     ]
