@@ -50,6 +50,14 @@ def letters_visible_to(*, user, case: Case) -> QuerySet:
     return letters.none()
 
 
+def documents_openable_by(*, user, case: Case) -> QuerySet:
+    """The documents of ``case`` that ``user`` may download now: those ``documents_visible_to``
+    gives, less any the virus scan has not found clean (see ``complaints.scanning``)."""
+    from complaints.scanning import openable_scan_states
+
+    return documents_visible_to(user=user, case=case).filter(scan_state__in=openable_scan_states())
+
+
 def documents_visible_to(*, user, case: Case) -> QuerySet:
     """Documents of ``case`` that ``user`` may open: staff all; the plan those shared with it
     and its own; the enrollee those of the case they filed."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from complaints.errors import CaseError
 from complaints.models import Case, Status
+from complaints.scanning import ScannerUnavailable
 from complaints.services.moves import case_move
 from ops.leases import lease_acquire, lease_release
 from ops.models import Heartbeat
@@ -49,6 +50,31 @@ def letter_render(letter_id: int) -> None:
     from complaints.services.letter_issue import letter_issue
 
     letter_issue(letter_id=letter_id)
+
+
+@shared_task(
+    name="complaints.document_scan",
+    autoretry_for=(ScannerUnavailable, DatabaseError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def document_scan_task(document_id: int) -> None:
+    """Virus-scan a newly added document (complaints.scanning); a scanned one is left alone."""
+    from complaints.scanning import document_scan
+
+    document_scan(document_id=document_id)
+
+
+@shared_task(name="complaints.documents_scan_pending")
+def documents_scan_pending_task() -> None:
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from complaints.scanning import documents_scan_pending
+
+    documents_scan_pending(now=timezone.now(), grace=timedelta(seconds=settings.SWEEP_GRACE_SECONDS))
 
 
 @shared_task(name="complaints.notice_deliver", autoretry_for=(Exception,), retry_backoff=True, max_retries=6)

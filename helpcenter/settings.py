@@ -208,6 +208,14 @@ LETTERS_RENDER_TIME_LIMIT_SECONDS = env.int("LETTERS_RENDER_TIME_LIMIT_SECONDS",
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_CASE_BYTES = env.int("UPLOAD_MAX_CASE_BYTES", default=60 * 1024 * 1024)
 UPLOAD_MAX_FILES_PER_CASE = env.int("UPLOAD_MAX_FILES_PER_CASE", default=40)
+# A Word file (a zip archive) is refused if it expands past any of these (complaints/uploads.py).
+UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
+UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=50 * 1024 * 1024)
+UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=50)
+# ClamAV's clamd, as host:port or a socket path. Set: every new document waits for a clean virus
+# scan (a worker, complaints/scanning.py) before anyone can open it. Empty: no scanning.
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+CLAMD_TIMEOUT_SECONDS = env.int("CLAMD_TIMEOUT_SECONDS", default=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -399,3 +407,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
 }
+if CLAMD_ADDRESS:
+    # Documents whose scan task was lost (a broker outage) are scanned by this sweep.
+    CELERY_BEAT_SCHEDULE["scan-pending-documents"] = {
+        "task": "complaints.documents_scan_pending",
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    }

@@ -16,7 +16,7 @@ from audit.middleware import case_reached
 from complaints.downloads import protected_file_response
 from complaints.errors import CaseError, MoveRefused, NotPermitted
 from complaints.models import Case
-from complaints.selectors import documents_visible_to, letters_visible_to
+from complaints.selectors import documents_openable_by, letters_visible_to
 from complaints.uploads import UploadRejected
 from planportal import selectors, services
 from planportal.access import plan_page
@@ -201,7 +201,7 @@ def carried_out(request, number: str):
 @require_GET
 def document_download(request, number: str, document_id: int):
     case = _case_or_404(request, number)
-    document = get_object_or_404(documents_visible_to(user=request.user, case=case), pk=document_id)
+    document = get_object_or_404(documents_openable_by(user=request.user, case=case), pk=document_id)
     return protected_file_response(
         file_field=document.file, download_name=document.original_name, content_type=document.content_type
     )

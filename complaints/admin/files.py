@@ -1,7 +1,7 @@
 """A case's documents and issued letters in the admin: opening them, and adding a document that
 came by mail or fax.
 
-The case comes from ``cases_visible_to``, the file from ``documents_visible_to`` or
+The case comes from ``cases_visible_to``, the file from ``documents_openable_by`` or
 ``letters_visible_to``, and the bytes go out through ``protected_file_response`` (an attachment,
 never cached, never sniffed). Anything the staff member may not open is a 404. A document staff
 add goes through ``document_add``, which judges the file by its content.
@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 
 from complaints.downloads import protected_file_response
 from complaints.models import Case, Document
-from complaints.selectors import documents_visible_to, letters_visible_to
+from complaints.selectors import documents_openable_by, letters_visible_to
 from complaints.services.documents import document_add
 from complaints.uploads import UploadRejected
 
@@ -23,7 +23,7 @@ from .moves import case_url
 
 
 def document_view(request, case: Case, document_id: int, model_admin):
-    document = documents_visible_to(user=request.user, case=case).filter(pk=document_id).first()
+    document = documents_openable_by(user=request.user, case=case).filter(pk=document_id).first()
     if document is None:
         raise Http404("No such document on this case.")
     return protected_file_response(

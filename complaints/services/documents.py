@@ -1,5 +1,6 @@
 """Adding a document to a case: checked by content (``complaints.uploads``), stored under a random
-name, recorded with its size, checksum and type, and written to the timeline."""
+name, recorded with its size, checksum and type, and written to the timeline. With a virus scanner
+configured, the document waits for its scan (``complaints.scanning``) before anyone can open it."""
 
 import hashlib
 from datetime import datetime
@@ -12,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Case, CaseEvent, Document
+from complaints.scanning import initial_scan_state
 from complaints.services.timeline import event_record
+from complaints.tasks import document_scan_task
 from complaints.uploads import UploadRejected, upload_check
+from ops.queue import enqueue_on_commit
 
 
 def document_add(
@@ -55,6 +59,7 @@ def document_add(
             sha256=hashlib.sha256(data).hexdigest(),
             content_type=checked.content_type,
             shared_with_plan=shared_with_plan,
+            scan_state=initial_scan_state(),
         )
         document.file.save(f"{checked.extension}", ContentFile(data), save=False)
         document.full_clean()
@@ -68,4 +73,6 @@ def document_add(
             actor_role=actor_role,
             data={"document_id": document.id, "sha256": document.sha256, "size_bytes": document.size_bytes},
         )
+        if document.scan_state == Document.ScanState.PENDING:
+            enqueue_on_commit(document_scan_task, document.id)
     return document

@@ -19,6 +19,7 @@ from complaints.selectors import (
     case_get_for_user,
     case_timeline,
     cases_visible_to,
+    documents_openable_by,
     documents_visible_to,
     letters_visible_to,
 )
@@ -105,7 +106,7 @@ def my_case_letter(request, number, letter_id):
 def my_case_document(request, number, document_id):
     case = _case(request, number)
     document = (
-        documents_visible_to(user=request.user, case=case)
+        documents_openable_by(user=request.user, case=case)
         .filter(pk=document_id, source=Document.Source.ENROLLEE)
         .first()
     )
