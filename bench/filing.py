@@ -184,6 +184,7 @@ def online_filing() -> list[Result]:
         Letter.objects.filter(case__in=cases).delete()
         cases.delete()
         CaseNumberSequence.objects.exclude(year__in=sequences_before).delete()
-        enrollee.delete()
         plan.delete()
+        # The enrollee's account stays: the audit log keeps who acted, and refuses to forget it.
+        # It goes with the scratch database at the end of the run.
         shutil.rmtree(media, ignore_errors=True)

@@ -111,6 +111,7 @@ def page_weight() -> list[Result]:
         return rows
     finally:
         FilingDraft.objects.filter(owner=enrollee).delete()
-        enrollee.delete()
+        # The enrollee's account stays: the audit log keeps who acted, and refuses to forget it.
+        # It goes with the scratch database at the end of the run.
         for plan in plans:
             plan.delete()
