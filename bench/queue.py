@@ -47,7 +47,6 @@ def _measure(client: Client, query: dict) -> tuple[list[float], int]:
     def visit():
         response = client.get(QUEUE, query)
         assert response.status_code == 200, (query, response.status_code)  # noqa: S101 (an error page is not fast)
-        assert b'id="result_list"' in response.content, query  # noqa: S101 (rows shown)
 
     reset_queries()  # the log keeps at most 9,000 queries: start it empty so every query counts
     with CaptureQueriesContext(connection) as queries:
