@@ -209,7 +209,7 @@ class MemorableDateField(forms.MultiValueField):
             )
         try:
             value = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a day or month of many digits overflows
             raise ValidationError(_("This date does not exist. Check the month and the day."), code="invalid") from None
         if value < EARLIEST_DATE:
             raise ValidationError(_("Enter a date after 1900."), code="too_early")
