@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
 
-.PHONY: setup run test lint bench system-packages migrate static clean
+.PHONY: setup run test lint security bench system-packages migrate static clean
 
 setup: system-packages $(VENV)/.installed node_modules/.installed var/.translations static migrate
 
@@ -52,6 +52,14 @@ bench: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@$(MAKE) --no-print-directory security
+
+# bandit on our code (fails on any high-severity finding; config in pyproject.toml), then pip-audit
+# on the installed packages (fails on any known vulnerability; says "NOT AUDITED" when it cannot
+# reach vulnerability data, see scripts/pip_audit_gate.py).
+security: $(VENV)/.installed
+	$(BIN)/bandit -c pyproject.toml -r . --severity-level high --quiet
+	$(BIN)/python scripts/pip_audit_gate.py
 
 clean:
 	rm -rf var/ .pytest_cache/

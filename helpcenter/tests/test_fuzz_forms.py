@@ -111,6 +111,8 @@ FILES = [
     ("broken.docx", b"PK\x03\x04" + b"\x00" * 60),
     ("half.pdf", PDF[:20]),
 ]
+
+
 def _file_name(text: str) -> str:
     # What a browser sends: a name without folders (Django refuses to make a file of "/" or "..").
     return text.replace("/", "_").replace("\\", "_").strip(". ") or "x"
