@@ -307,6 +307,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No health information leaves in error reports: nobody gets error e-mails, and the report (the
+# DEBUG page, or an e-mail if an operator sets ADMINS) hides posted values and local variables.
+ADMINS = []
+DEFAULT_EXCEPTION_REPORTER_FILTER = "audit.reporting.NoHealthInformationFilter"
 
 # A signed-in session ends after this long without a request, and this long after sign-in however
 # busy it is (audit.sessions.SessionLifetimeMiddleware). The cookie lasts as long as the idle time.
