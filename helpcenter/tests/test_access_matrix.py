@@ -41,6 +41,7 @@ from complaints.tests.factories import file_case, patient_data
 from complaints.tests.samples import PDF
 from filing.models import DraftDocument, FilingDraft
 from filing.tests.answers import fill_draft
+from helpcenter.tests import counts
 from twofactor.testing import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -478,7 +479,7 @@ def test_nobody_reaches_a_case_or_an_application_that_is_not_theirs(world):
     draft_combinations, draft_leaks, draft_allowed = _run(DRAFT_MATRIX, drafts, clients)
     combinations = case_combinations + draft_combinations
     leaks = case_leaks + draft_leaks
-    print(
+    counts.report(
         f"access matrix: {combinations} combinations, {len(leaks)} leaks "
         f"({len(MATRIX)} case URLs and {len(DRAFT_MATRIX)} application URLs, {len(PERSONS)} kinds of person, "
         f"{case_allowed + draft_allowed} allowed requests served)"

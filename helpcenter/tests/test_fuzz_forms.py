@@ -47,6 +47,7 @@ from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG, WINDOWS_PROG
 from filing.models import DraftDocument, FilingDraft
 from filing.tests import answers
 from filing.tests.answers import fill_draft, start_draft, step_url
+from helpcenter.tests import counts
 from twofactor.testing import verified_client
 
 # The worker processes need the clients and cases committed, so the test is transactional.
@@ -311,7 +312,7 @@ def test_fuzz_every_public_form_step_and_the_plan_upload_form(settings, monkeypa
     for result in sorted(results, key=lambda r: r["name"]):
         statuses = Counter(result["statuses"])
         total = sum(statuses.values())
-        print(
+        counts.report(
             f"fuzz {result['name']}: {total} submissions ({statuses[200]} shown again, {statuses[300]} redirected, "
             f"{statuses[400]} refused), {statuses[500]} server errors, {result['seconds']:.0f} s"
         )
@@ -320,7 +321,7 @@ def test_fuzz_every_public_form_step_and_the_plan_upload_form(settings, monkeypa
         elif total < EXAMPLES:
             errors.append(f"{result['name']}: only {total} submissions")
     problems = partial_rows(**marks)
-    print(
+    counts.report(
         f"fuzz: {len(results)} forms x {EXAMPLES} submissions, {len(errors)} failing, {len(problems)} partial rows, "
         f"{time.monotonic() - started:.0f} s on {PROCESSES} processes"
     )

@@ -20,6 +20,7 @@ from accounts.tests.factories import EnrolleeFactory, PlanUserFactory, StaffFact
 from complaints.models import Status
 from complaints.tests.drive import PATHS, drive
 from complaints.tests.factories import file_case
+from helpcenter.tests import counts
 from twofactor.testing import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +178,7 @@ def _manage(*args: str, tmp_path) -> subprocess.CompletedProcess:
 
 def test_check_deploy_with_production_settings_reports_nothing(tmp_path):
     result = _manage("check", "--deploy", "--fail-level", "DEBUG", tmp_path=tmp_path)
-    print(f"check --deploy: {result.stdout.strip()} {result.stderr.strip()}")
+    counts.report(f"check --deploy with production settings: {result.stdout.strip()} {result.stderr.strip()}".strip())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 

@@ -26,6 +26,7 @@ from complaints.tests.factories import file_case
 from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG, WINDOWS_PROGRAM, docx
 from filing.models import DraftDocument
 from filing.tests.answers import fill_draft, step_url
+from helpcenter.tests import counts
 from twofactor.testing import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +204,7 @@ def test_no_hostile_file_is_stored_through_any_upload_path(paths):
         path.send(*GOOD)
         if path.stored() > before:
             good.append(path.name)
-    print(
+    counts.report(
         f"upload corpus: {len(HOSTILE)} hostile files x {len(paths)} upload paths = {attempts} attempts, "
         f"{stored} stored; {len(good)} good files stored"
     )
