@@ -204,3 +204,21 @@ def test_with_the_scanner_down_the_document_waits_and_the_sweep_scans_it_later(
     document.refresh_from_db()
     assert document.scan_state == Document.ScanState.CLEAN
     assert _downloads(case, document)["staff"] == 200
+
+
+def test_documents_stored_before_scanning_was_on_are_scanned_by_the_command(case, settings, clamd, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CLAMD_ADDRESS = ""
+    older = _add(case)
+    settings.CLAMD_ADDRESS = clamd.address
+    assert _downloads(case, older)["staff"] == 404  # scanning is on now: unscanned files stay closed
+    output = StringIO()
+    call_command("scan_documents", "--unscanned", stdout=output)
+    older.refresh_from_db()
+    assert older.scan_state == Document.ScanState.CLEAN
+    assert "1 clean, 0 with harmful content found." in output.getvalue()
+    assert _downloads(case, older)["staff"] == 200
