@@ -63,8 +63,10 @@ def _sweeps(now) -> Sweeps:
     return Sweeps(first, first_queries, len(report.notices_created), repeated, repeated_queries, again.clocks_read)
 
 
-def _plan(now) -> tuple[str, int | None]:
-    """The index the sweep's clock query uses, and how many clock rows PostgreSQL read for it."""
+def _plan(now) -> tuple[str, int | None, int]:
+    """The index the sweep's clock query uses, how many clock rows PostgreSQL read for it, and
+    over how many loops (a parallel scan reports each worker's average, rounded, so the total is
+    exact only to within the number of loops)."""
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         due_clocks(now=now)
@@ -73,7 +75,7 @@ def _plan(now) -> tuple[str, int | None]:
         if connection.vendor != "postgresql":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
             text = " ".join(str(row[-1]) for row in cursor.fetchall())
-            return (INDEX if INDEX in text else text), None
+            return (INDEX if INDEX in text else text), None, 1
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -83,7 +85,7 @@ def _plan(now) -> tuple[str, int | None]:
     indexes = ", ".join(sorted(names)) or ", ".join(sorted({node["Node Type"] for node in scans}))
     removed = ("Rows Removed by Filter", "Rows Removed by Index Recheck")
     rows = sum((node["Actual Rows"] + sum(node.get(k, 0) for k in removed)) * node["Actual Loops"] for node in scans)
-    return indexes, rows
+    return indexes, rows, max((node["Actual Loops"] for node in scans), default=1)
 
 
 def _nodes(node: dict):
@@ -107,7 +109,7 @@ def clock_sweep() -> list[Result]:
             small = _sweeps(now)
             books.append(casedata.build(total=TOTAL - DUE, open_share=1.0, due=0, now=now, seed=4))
             big = _sweeps(now)
-            index, rows_read = _plan(now)
+            index, rows_read, loops = _plan(now)
         open_cases = sum(book.open_cases for book in books)
         through_index = index == INDEX
         rows = [
@@ -138,11 +140,15 @@ def clock_sweep() -> list[Result]:
             Result(
                 name="sweep: clock rows read",
                 value=f"{big.clocks_read:,} loaded"
-                + (f", {rows_read:,} read from the table" if rows_read is not None else "")
+                + (
+                    f", {'about ' if loops > 1 else ''}{rows_read:,} read from the table"
+                    if rows_read is not None
+                    else ""
+                )
                 + f", index {index}",
                 baseline=f"{small.clocks_read:,} loaded at {DUE:,} open cases",
                 target=f"only the {DUE:,} due, through {INDEX}",
-                met=big.clocks_read == DUE and through_index and (rows_read is None or rows_read == DUE),
+                met=big.clocks_read == DUE and through_index and (rows_read is None or abs(rows_read - DUE) < loops),
                 note="" if through_index else f"the plan does not use {INDEX}: {index}",
             ),
         ]
