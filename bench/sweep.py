@@ -160,7 +160,4 @@ def clock_sweep() -> list[Result]:
 
 
 def _why_slow(queries: int, due: int) -> str:
-    return (
-        f"{queries:,} queries for {due:,} due clocks: each due clock is handled with its own queries "
-        "(its recipients are looked up and each notice is tried in its own savepoint)"
-    )
+    return f"{queries:,} queries for {due:,} due clocks: see where the time goes with a profiler (docs/benchmarks.md)"

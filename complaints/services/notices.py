@@ -3,20 +3,24 @@ waiting or due, the case number, and where to sign in.
 
 A notice is created inside the transaction of what caused it, with a unique key, so the same
 notice cannot be made twice; it is delivered after commit, and the sweep delivers any that a
-lost task left unsent.
+lost task left unsent. Notices are made in batches (``notices_create``): the sweep makes a
+thousand in a handful of queries, and a single notice goes through the same door.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import StaffGroup
+from accounts.models import HealthPlan, StaffGroup
 from complaints.models import Case, CaseEvent, Notice
 from complaints.services.timeline import event_record
 from ops.queue import enqueue_on_commit
@@ -36,9 +40,27 @@ def enrollee_addresses(case: Case) -> tuple[list[str], str]:
 def plan_addresses(case: Case) -> list[str]:
     if case.health_plan is None:
         return []
-    users = get_user_model().objects.filter(health_plan=case.health_plan, is_active=True).order_by("email")
-    addresses = [case.health_plan.notice_email] if case.health_plan.notice_email else []
-    return addresses + [email for email in users.values_list("email", flat=True) if email not in addresses]
+    return plan_addresses_by_plan([case.health_plan])[case.health_plan.id]
+
+
+def plan_addresses_by_plan(plans: Iterable[HealthPlan]) -> dict[int, list[str]]:
+    """Where each plan's notices go, for many plans in one query: the plan's notice address
+    first, then its active users' addresses in order, each once."""
+    plans = list(plans)
+    users = (
+        get_user_model()
+        .objects.filter(health_plan__in=plans, is_active=True)
+        .order_by("health_plan_id", "email")
+        .values_list("health_plan_id", "email")
+    )
+    user_emails = defaultdict(list)
+    for plan_id, email in users:
+        user_emails[plan_id].append(email)
+    addresses = {}
+    for plan in plans:
+        first = [plan.notice_email] if plan.notice_email else []
+        addresses[plan.id] = first + [email for email in user_emails[plan.id] if email not in first]
+    return addresses
 
 
 def supervisor_addresses() -> list[str]:
@@ -46,23 +68,60 @@ def supervisor_addresses() -> list[str]:
     return list(users.order_by("email").values_list("email", flat=True).distinct())
 
 
+@dataclass(frozen=True)
+class NoticeDraft:
+    """A notice to make unless one with its key exists."""
+
+    case: Case
+    kind: str
+    key: str
+    recipients: list[str]
+    subject: str
+    body: str
+
+
 def notice_create(
     *, case: Case, kind: str, key: str, recipients: list[str], subject: str, body: str, now: datetime
 ) -> Notice | None:
     """Create the notice unless one with ``key`` exists (then None); deliver it after commit."""
-    if not recipients:
-        return None
-    try:
-        with transaction.atomic():
-            notice = Notice.objects.create(
-                case=case, kind=kind, key=key, recipients=recipients, subject=subject, body=body, created_at=now
-            )
-    except IntegrityError:
-        return None
-    from complaints.tasks import notice_deliver_task
+    draft = NoticeDraft(case=case, kind=kind, key=key, recipients=recipients, subject=subject, body=body)
+    created = notices_create(drafts=[draft], now=now)
+    return created[0] if created else None
 
-    enqueue_on_commit(notice_deliver_task, notice.id)
-    return notice
+
+def notices_create(*, drafts: list[NoticeDraft], now: datetime) -> list[Notice]:
+    """Create, in one transaction, each notice whose key is new and that has recipients, and
+    queue their delivery after commit. Returns the notices made. Safe to call again: a key that
+    exists, or that another process inserts at the same moment, is left alone (the database's
+    unique key decides), so no notice is ever made or sent twice."""
+    wanted = {draft.key: draft for draft in drafts if draft.recipients}
+    if not wanted:
+        return []
+    with transaction.atomic():
+        existing = set(Notice.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+        new = [
+            Notice(
+                case=draft.case,
+                kind=draft.kind,
+                key=draft.key,
+                recipients=draft.recipients,
+                subject=draft.subject,
+                body=draft.body,
+                created_at=now,
+            )
+            for key, draft in wanted.items()
+            if key not in existing
+        ]
+        if not new:
+            return []
+        # ON CONFLICT DO NOTHING: a key another process took since the read above stays theirs.
+        Notice.objects.bulk_create(new, ignore_conflicts=True)
+        created = list(Notice.objects.filter(key__in=[notice.key for notice in new], created_at=now).order_by("id"))
+        if created:
+            from complaints.tasks import notices_deliver_task
+
+            enqueue_on_commit(notices_deliver_task, [notice.id for notice in created])
+    return created
 
 
 def notice_deliver(*, notice_id: int) -> Notice:
