@@ -4,9 +4,10 @@
 on the spot (``bench.offline``). It is timed first with only the 1,000 due open cases in the
 database (the baseline), then after 999,000 more open cases whose clocks are not due yet (all
 later than the 24-hour look-ahead), in the same run. Each time: the first sweep (it makes the
-notices for the overdue and soon-due clocks) and then repeated sweeps (the notices exist: nothing
-new to do). Rows read are the clocks the sweep loads, and what PostgreSQL's plan says it read
-from the clock table (EXPLAIN ANALYZE of the sweep's own query), which must go through the
+notices for the overdue and soon-due clocks; timed REPEATS times, the notices emptied before
+each, and the slowest counts) and then repeated sweeps (the notices exist: nothing new to do).
+Rows read are the clocks the sweep loads, and what PostgreSQL's plan says it read from the clock
+table (EXPLAIN ANALYZE of the sweep's own query), which must go through the
 running-clock partial index ``clock_running_due``. Target: under one second, reading only the
 due rows.
 """
@@ -36,7 +37,7 @@ INDEX = "clock_running_due"
 
 @dataclass
 class Sweeps:
-    first: float
+    first: list[float]
     first_queries: int
     notices: int
     repeated: list[float]
@@ -54,8 +55,11 @@ def _timed_sweep(now) -> tuple[float, int, object]:
 
 
 def _sweeps(now) -> Sweeps:
-    Notice.objects.all().delete()  # so the first sweep has its notices to make again
-    first, first_queries, report = _timed_sweep(now)
+    first = []
+    for _ in range(REPEATS):
+        Notice.objects.all().delete()  # so each first sweep has its notices to make again
+        seconds, first_queries, report = _timed_sweep(now)
+        first.append(seconds)
     repeated = []
     for _ in range(REPEATS):
         seconds, repeated_queries, again = _timed_sweep(now)
@@ -121,11 +125,12 @@ def clock_sweep() -> list[Result]:
             ),
             Result(
                 name="sweep: first sweep (makes the notices)",
-                value=f"{_ms(big.first)}, {big.first_queries:,} queries, {big.notices:,} notices",
-                baseline=f"{_ms(small.first)}, {small.first_queries:,} queries at {DUE:,} open cases",
+                value=f"slowest {_ms(max(big.first))} (median {_ms(median(big.first))}), "
+                f"{big.first_queries:,} queries, {big.notices:,} notices",
+                baseline=f"slowest {_ms(max(small.first))}, {small.first_queries:,} queries at {DUE:,} open cases",
                 target=f"< {TARGET_SECONDS:.0f} s",
-                met=big.first < TARGET_SECONDS,
-                note="" if big.first < TARGET_SECONDS else _why_slow(big.first_queries, DUE),
+                met=max(big.first) < TARGET_SECONDS,
+                note="" if max(big.first) < TARGET_SECONDS else _why_slow(big.first_queries, DUE),
             ),
             Result(
                 name="sweep: repeated sweep",

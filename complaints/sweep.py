@@ -87,6 +87,8 @@ def due_clocks(*, now: datetime) -> list[Clock]:
         Clock.objects.filter(met_at__isnull=True, stopped_at__isnull=True, due_at__lte=now + LOOKAHEAD)
         .exclude(name__in=HISTORICAL_CLOCKS)
         .select_related("case", "case__health_plan")
+        # Only what the notices need: a thousand full case rows cost more to load than to find.
+        .only("id", "name", "urgent", "due_at", "case__id", "case__number", "case__health_plan__notice_email")
         .order_by("due_at", "id")[: BATCH * 10]
     )
 

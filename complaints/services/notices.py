@@ -116,7 +116,14 @@ def notices_create(*, drafts: list[NoticeDraft], now: datetime) -> list[Notice]:
             return []
         # ON CONFLICT DO NOTHING: a key another process took since the read above stays theirs.
         Notice.objects.bulk_create(new, ignore_conflicts=True)
-        created = list(Notice.objects.filter(key__in=[notice.key for notice in new], created_at=now).order_by("id"))
+        # With conflicts ignored the database returns no keys: read back which rows are ours.
+        ids = dict(
+            Notice.objects.filter(key__in=[notice.key for notice in new], created_at=now).values_list("key", "id")
+        )
+        created = [notice for notice in new if notice.key in ids]
+        for notice in created:
+            notice.id = ids[notice.key]
+            notice._state.adding = False
         if created:
             from complaints.tasks import notices_deliver_task
 
