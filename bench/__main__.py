@@ -40,11 +40,11 @@ def main() -> int:
         if not only or name in only:
             importlib.import_module(f"bench.{name}")
 
-    # Never the test suite's database: the two may run side by side.
+    # Never the test suite's database, nor another benchmark run's: they may run side by side.
     if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(settings.VAR_DIR / "bench-helpcenter.sqlite3")
+        connection.settings_dict["TEST"]["NAME"] = str(settings.VAR_DIR / f"bench-helpcenter-{os.getpid()}.sqlite3")
     else:
-        connection.settings_dict["TEST"]["NAME"] = "bench_helpcenter"
+        connection.settings_dict["TEST"]["NAME"] = f"bench_helpcenter_{os.getpid()}"
     run_started = time.perf_counter()
     scratch_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     print(f"Scratch database: {scratch_name}")
