@@ -9,10 +9,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from accounts.models import HealthPlan
 from complaints.clocks import ClockName
+from complaints.indexes import PrefixSearchable
 from letters.kinds import LetterKind, Recipient
 
 
@@ -188,15 +190,20 @@ class Case(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [
-            # Ascending b-tree order puts empty due times last, as the queue sorts them; SQLite
-            # takes no NULLS LAST in an index, and PostgreSQL needs none.
+            # The queue's sort, for open cases and for "All cases". Ascending b-tree order puts
+            # empty due times last, as the queue sorts them; SQLite takes no NULLS LAST in an
+            # index, and PostgreSQL needs none. The key comes last so that a search can match the
+            # cases it found against the queue from the index alone, without reading the table.
             models.Index(
-                fields=["next_due_at", "received_at"],
-                name="case_open_queue",
+                fields=["next_due_at", "received_at", "id"],
+                name="case_queue_open",
                 condition=~Q(status__in=sorted(TERMINAL_STATUSES)),
             ),
+            models.Index(fields=["next_due_at", "received_at", "id"], name="case_queue_all"),
             models.Index(fields=["status", "received_at"], name="case_status_received"),
             models.Index(fields=["health_plan", "status"], name="case_plan_status"),
+            # The queue's search: a member ID ignoring case (complaints/admin/queue.py, search_q).
+            models.Index(Upper("member_id"), name="case_member_id_upper"),
             models.Index(fields=["filed_by", "received_at"], name="case_filer_received"),
         ]
         constraints = [
@@ -258,6 +265,18 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        indexes = [
+            # The queue's search: the start of a name, ignoring case (complaints/admin/queue.py).
+            # The case and the name itself ride along, so PostgreSQL answers from the index alone
+            # (it rechecks LIKE against the column, and a common surname is thousands of rows).
+            models.Index(
+                PrefixSearchable(Upper("last_name")), F("case"), F("last_name"), name="patient_last_name_upper"
+            ),
+            models.Index(
+                PrefixSearchable(Upper("first_name")), F("case"), F("first_name"), name="patient_first_name_upper"
+            ),
+            models.Index(Upper("email"), name="patient_email_upper"),  # an e-mail address, any case
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.case.number})"

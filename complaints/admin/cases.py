@@ -141,7 +141,14 @@ class CaseAdmin(admin.ModelAdmin):
         return QueueChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return QueuePaginator(queryset, per_page, orphans, allow_empty_first_page, page_number=page_number(request))
+        return QueuePaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            page_number=page_number(request),
+            rows=self.get_queryset(request),
+        )
 
     def get_search_results(self, request, queryset, search_term):
         # Every word must match (a first and a last name narrow the list); see queue.search_q.

@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 
 from accounts.models import StaffGroup, User
 from complaints.clocks import HISTORICAL_CLOCKS, LOCAL_TZ, ClockName
-from complaints.models import TERMINAL_STATUSES, Clock, Patient, Status
+from complaints.models import TERMINAL_STATUSES, Case, Clock, Patient, Status
 
 QUEUE_CLOCKS = [name for name in ClockName if name not in HISTORICAL_CLOCKS]
 
@@ -203,13 +203,27 @@ def search_q(term: str) -> Q:
     member ID exactly or the start of the patient's first or last name (any case).
 
     The patient's fields are searched in a subquery, so the case table is never joined to every
-    patient just to test a name."""
+    patient just to test a name. The member ID and the two names are one ``IN (... UNION ...)``,
+    one part per index (``case_member_id_upper``, ``patient_last_name_upper``,
+    ``patient_first_name_upper``): PostgreSQL cannot combine an index on the cases with a
+    subquery in an OR, and would test every case; and a name OR the other name reads the
+    patients' rows, where each name alone is answered from its index (a common surname is
+    thousands of patients)."""
     if term.upper().startswith("HC-"):
         return Q(number=term.upper())
     if "@" in term:
         return Q(pk__in=Patient.objects.filter(email__iexact=term).values("case_id"))
-    names = Patient.objects.filter(Q(last_name__istartswith=term) | Q(first_name__istartswith=term))
-    return Q(member_id__iexact=term) | Q(pk__in=names.values("case_id"))
+    patients = Patient.objects.order_by()  # no ORDER BY inside a UNION (Patient's Meta has one)
+    matches = (
+        Case.objects.filter(member_id__iexact=term)
+        .order_by()
+        .values("pk")
+        .union(
+            patients.filter(last_name__istartswith=term).values("case_id"),
+            patients.filter(first_name__istartswith=term).values("case_id"),
+        )
+    )
+    return Q(pk__in=matches)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -225,9 +239,12 @@ class QueuePaginator(Paginator):
 
     PAGES_AHEAD = 4
 
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page_number=1):
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page_number=1, rows=None):
+        """``rows``: where to read the page's rows by key, when the list itself is filtered or
+        searched (the admin's queryset before its filters): the keys already say which cases."""
         super().__init__(object_list, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
         self.count_limit = (max(page_number, 1) + self.PAGES_AHEAD) * per_page
+        self.rows = object_list if rows is None else rows
         self._pages = {}
 
     @cached_property
@@ -246,7 +263,8 @@ class QueuePaginator(Paginator):
     def page(self, number):
         """The page's rows in two steps: first the keys of the page, ordered by the next due time
         (cases alone, no joins), then those rows with their plan, patient and clock. Joining the
-        related rows only for the page keeps a long queue from joining every case's patient."""
+        related rows only for the page keeps a long queue from joining every case's patient; and
+        reading them from ``rows`` keeps a search from running a third time for 50 keys."""
         number = self.validate_number(number)
         if number in self._pages:
             return self._pages[number]
@@ -255,7 +273,7 @@ class QueuePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {case.pk: case for case in self.object_list.order_by().filter(pk__in=keys)}
+        rows = {case.pk: case for case in self.rows.order_by().filter(pk__in=keys)}
         self._pages[number] = self._get_page([rows[key] for key in keys if key in rows], number, self)
         return self._pages[number]
 
