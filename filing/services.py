@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Case, Channel, Document
+from complaints.row_checks import row_clean
 from complaints.services.documents import document_add
 from complaints.services.filing import case_file
 from complaints.uploads import UploadRejected, upload_check
@@ -182,7 +183,8 @@ def draft_submit(*, draft: FilingDraft, actor, signed_name: str, records_authori
         locked.updated_at = now
         # The answers now live on the case; the draft keeps only the link that makes submit idempotent.
         locked.answers = {}
-        locked.full_clean()
+        # The case was made in this transaction, so no other draft can name it; the owner is unchanged.
+        row_clean(locked, exclude=["owner"], saved=["submitted_case"], validate_unique=False)
         locked.save(update_fields=["submitted_case", "submitted_at", "updated_at", "answers"])
         transaction.on_commit(lambda: _after_submit(case=case, user=actor, language=language, names=stored_names))
     return case

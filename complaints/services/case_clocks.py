@@ -12,22 +12,29 @@ from django.db import transaction
 from complaints.clocks import CLOCK_RULES, HISTORICAL_CLOCKS, LOCAL_TZ, ClockName, due_at
 from complaints.errors import CaseError
 from complaints.models import Case, CaseEvent, Clock, ClockExtension
-from complaints.services.timeline import event_record
+from complaints.row_checks import row_clean
+from complaints.services.timeline import event_new, event_record, events_record
 
 
 def _start_of_day(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
 
 
-def case_next_due_refresh(*, case: Case) -> None:
-    """Store on the case its running clock due first, for the work queue."""
-    first = (
-        Clock.objects.filter(case=case, met_at__isnull=True, stopped_at__isnull=True)
-        .exclude(name__in=HISTORICAL_CLOCKS)
-        .order_by("due_at", "id")
-        .values_list("due_at", "name")
-        .first()
-    )
+def case_next_due_refresh(*, case: Case, clocks: list[Clock] | None = None) -> None:
+    """Store on the case its running clock due first, for the work queue. ``clocks``: every clock
+    of the case, saved, when the caller holds them all (then they are not read again)."""
+    if clocks is None:
+        first = (
+            Clock.objects.filter(case=case, met_at__isnull=True, stopped_at__isnull=True)
+            .exclude(name__in=HISTORICAL_CLOCKS)
+            .order_by("due_at", "id")
+            .values_list("due_at", "name")
+            .first()
+        )
+    else:
+        running = [clock for clock in clocks if clock.is_running and clock.name not in HISTORICAL_CLOCKS]
+        earliest = min(running, key=lambda clock: (clock.due_at, clock.id), default=None)
+        first = (earliest.due_at, earliest.name) if earliest else None
     next_due_at, next_clock_name = first or (None, "")
     if (case.next_due_at, case.next_clock_name) != (next_due_at, next_clock_name):
         Case.objects.filter(pk=case.pk).update(next_due_at=next_due_at, next_clock_name=next_clock_name)
@@ -53,35 +60,69 @@ def clock_start(
     ``met_at`` records a clock whose event is already in the past (the filing window at filing).
     Returns None when the clock's starting fact is unknown.
     """
-    existing = case.clocks.filter(name=name).first()
-    if existing is not None:
-        return existing
-    started_at = clock_anchor(case, name, now)
-    if started_at is None:
-        return None
-    clock = Clock(
-        case=case,
-        name=name,
-        urgent=case.urgent,
-        started_at=started_at,
-        due_at=due_at(name, started_at, urgent=case.urgent),
-        met_at=met_at,
-    )
-    clock.full_clean()
-    clock.save()
+    started = clocks_start(case=case, starts=[(name, met_at)], now=now, actor=actor, actor_role=actor_role)
+    return started[ClockName(name)]
+
+
+def clocks_start(
+    *,
+    case: Case,
+    starts: list[tuple[ClockName, datetime | None]],
+    now: datetime,
+    actor=None,
+    actor_role: str = "SYSTEM",
+    events_before: list[CaseEvent] | None = None,
+) -> dict[ClockName, Clock | None]:
+    """Start each ``(name, met_at)`` of ``starts`` as ``clock_start`` does, in that order, with
+    one read of the case's clocks, one insert of the new clocks and one of their timeline events.
+    ``events_before``: events made by ``event_new`` that come first in the timeline, written in
+    the same insert. Returns each name's clock: the one already there, the new one, or None (no
+    starting fact)."""
+    clocks = list(case.clocks.order_by("id"))
+    result: dict[ClockName, Clock | None] = {ClockName(clock.name): clock for clock in clocks}
+    new: list[Clock] = []
+    for name, met_at in starts:
+        name = ClockName(name)
+        if name in result:
+            continue
+        started_at = clock_anchor(case, name, now)
+        result[name] = None
+        if started_at is None:
+            continue
+        clock = Clock(
+            case=case,
+            name=name,
+            urgent=case.urgent,
+            started_at=started_at,
+            due_at=due_at(name, started_at, urgent=case.urgent),
+            met_at=met_at,
+        )
+        # Unique per case and name: the read above found none, and the caller holds the case.
+        row_clean(clock, saved=["case"], validate_unique=False)
+        result[name] = clock
+        new.append(clock)
+    if new:
+        Clock.objects.bulk_create(new)
+    events = [_started_event(clock, now=now, actor=actor, actor_role=actor_role) for clock in new]
+    events_record([*(events_before or []), *events])
+    if new:
+        case_next_due_refresh(case=case, clocks=clocks + new)
+    return {ClockName(name): result[ClockName(name)] for name, _ in starts}
+
+
+def _started_event(clock: Clock, *, now: datetime, actor, actor_role: str) -> CaseEvent:
+    name = ClockName(clock.name)
     rule = CLOCK_RULES[name]
-    length = rule.urgent if case.urgent else rule.normal
-    event_record(
-        case=case,
+    length = rule.urgent if clock.urgent else rule.normal
+    return event_new(
+        case=clock.case,
         kind=CaseEvent.Kind.CLOCK_STARTED,
         summary=f"{name.label} clock: {length}, due {clock.due_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M %Z}",
         occurred_at=now,
         actor=actor,
         actor_role=actor_role,
-        data={"clock": name, "started_at": started_at.isoformat(), "due_at": clock.due_at.isoformat()},
+        data={"clock": name, "started_at": clock.started_at.isoformat(), "due_at": clock.due_at.isoformat()},
     )
-    case_next_due_refresh(case=case)
-    return clock
 
 
 def clock_meet(*, case: Case, name: ClockName, now: datetime, actor=None, actor_role: str = "SYSTEM") -> Clock | None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import Case, CaseEvent, Document
+from complaints.row_checks import row_clean
 from complaints.scanning import initial_scan_state
 from complaints.services.timeline import event_record
 from complaints.tasks import document_scan_task
@@ -39,7 +40,7 @@ def document_add(
     now = now or timezone.now()
     with transaction.atomic():
         # Locking the case serializes uploads to it, so two at once cannot pass the limits.
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
         totals = case.documents.aggregate(count=Count("id"), size=Sum("size_bytes"))
         if totals["count"] >= settings.UPLOAD_MAX_FILES_PER_CASE:
             raise UploadRejected(
@@ -62,7 +63,8 @@ def document_add(
             scan_state=initial_scan_state(),
         )
         document.file.save(f"{checked.extension}", ContentFile(data), save=False)
-        document.full_clean()
+        # The case is locked above and the uploader is the acting user: neither is read again.
+        row_clean(document, saved=["case", "uploaded_by", "plan_response"])
         document.save()
         event_record(
             case=case,

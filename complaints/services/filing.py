@@ -17,9 +17,10 @@ from accounts.models import HealthPlan
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.errors import CaseError
 from complaints.models import Case, CaseEvent, Channel, FilerRelationship, Patient, Representative
-from complaints.services.case_clocks import clock_start
+from complaints.row_checks import row_clean
+from complaints.services.case_clocks import clocks_start
 from complaints.services.numbers import case_number_next
-from complaints.services.timeline import event_record
+from complaints.services.timeline import event_new
 from ops.queue import enqueue_on_commit
 
 
@@ -122,7 +123,8 @@ def case_file(*, data: FilingData, channel: Channel, actor, filed_by=None, recei
             signed_at=now,
             **_case_fields(data),
         )
-        _clean(case)
+        # The number is unique by its locked sequence; the filer and the plan were read just now.
+        _clean(case, saved=["filed_by", "health_plan"], validate_unique=False)
         case.save()
         patient = Patient(case=case, **asdict(data.patient))
         _clean(patient, prefix="patient.", exclude=["case"])
@@ -131,7 +133,7 @@ def case_file(*, data: FilingData, channel: Channel, actor, filed_by=None, recei
             representative = Representative(case=case, **asdict(data.representative))
             _clean(representative, prefix="representative.", exclude=["case"])
             representative.save()
-        event_record(
+        filed = event_new(
             case=case,
             kind=CaseEvent.Kind.FILED,
             summary=f"{_CHANNEL_SUMMARY[channel]}; case number {case.number}",
@@ -141,17 +143,19 @@ def case_file(*, data: FilingData, channel: Channel, actor, filed_by=None, recei
             to_status=case.status,
             data={"channel": channel, "received_at": received_at.isoformat()},
         )
-        _start_filing_clocks(case, now=now, actor=actor)
+        _start_filing_clocks(case, now=now, actor=actor, events_before=[filed])
         from complaints.tasks import case_acknowledge
 
         enqueue_on_commit(case_acknowledge, case.id)
     return case
 
 
-def _clean(instance, *, prefix: str = "", exclude: list[str] | None = None) -> None:
-    """Validate a row, turning Django's errors into the domain's, keyed by form field."""
+def _clean(
+    instance, *, prefix: str = "", exclude: list[str] | None = None, saved=(), validate_unique: bool = True
+) -> None:
+    """Validate a row (``row_clean``), turning Django's errors into the domain's, keyed by form field."""
     try:
-        instance.full_clean(exclude=exclude)
+        row_clean(instance, exclude=exclude, saved=saved, validate_unique=validate_unique)
     except ValidationError as error:
         messages = {f"{prefix}{name}": " ".join(texts) for name, texts in error.message_dict.items()}
         raise CaseError("Some answers need another look.", field_errors=messages) from error
@@ -191,17 +195,18 @@ def _check_filing(data: FilingData, *, channel: Channel, actor, received_at: dat
         raise CaseError("Some answers need another look.", field_errors=errors)
 
 
-def _start_filing_clocks(case: Case, *, now: datetime, actor) -> None:
+def _start_filing_clocks(case: Case, *, now: datetime, actor, events_before: list[CaseEvent]) -> None:
     role = "ENROLLEE" if case.channel == Channel.ONLINE else "STAFF"
-    for name in (ClockName.ACKNOWLEDGEMENT, ClockName.ELIGIBILITY_NOTICE):
-        clock_start(case=case, name=name, now=now, actor=actor, actor_role=role)
+    starts = [(ClockName.ACKNOWLEDGEMENT, None), (ClockName.ELIGIBILITY_NOTICE, None)]
     # The filing window and the plan grievance ran before the Help Center heard of the case; they
     # are recorded so that staff see how each stood at receipt.
-    clock_start(case=case, name=ClockName.FILING_WINDOW, now=now, actor=actor, actor_role=role, met_at=case.received_at)
+    starts.append((ClockName.FILING_WINDOW, case.received_at))
     if case.grievance_filed_date:
         decided_at = (
             datetime.combine(case.plan_decision_date, datetime.min.time(), tzinfo=LOCAL_TZ)
             if case.plan_decided and case.plan_decision_date
             else None
         )
-        clock_start(case=case, name=ClockName.PLAN_GRIEVANCE, now=now, actor=actor, actor_role=role, met_at=decided_at)
+        starts.append((ClockName.PLAN_GRIEVANCE, decided_at))
+    # The "filed" event goes first, in the same insert as the clocks' events.
+    clocks_start(case=case, starts=starts, now=now, actor=actor, actor_role=role, events_before=events_before)

@@ -1,11 +1,13 @@
 """The case timeline: one immutable event per thing that happened."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from complaints.models import Case, CaseEvent
+from complaints.row_checks import row_clean
 
 
-def event_record(
+def event_new(
     *,
     case: Case,
     kind: str,
@@ -19,7 +21,8 @@ def event_record(
     reason: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    """Append an event to the case's timeline. Events are never updated or deleted."""
+    """A validated, unsaved event; ``events_record`` saves it (or ``event_record`` does both).
+    Raises ValidationError if the event breaks a rule of the model."""
     event = CaseEvent(
         case=case,
         kind=kind,
@@ -33,6 +36,19 @@ def event_record(
         reason=reason,
         data=data or {},
     )
-    event.full_clean()
+    # The case and the actor are rows the caller holds (just written, or read in its transaction).
+    row_clean(event, saved=["case", "actor"])
+    return event
+
+
+def events_record(events: Sequence[CaseEvent]) -> list[CaseEvent]:
+    """Append events made by ``event_new`` to their timelines, in this order, in one insert."""
+    return CaseEvent.objects.bulk_create(events) if events else []
+
+
+def event_record(**fields) -> CaseEvent:
+    """Append an event to the case's timeline (the arguments of ``event_new``). Events are never
+    updated or deleted."""
+    event = event_new(**fields)
     event.save()
     return event

@@ -276,35 +276,34 @@ def draft_sign(request, draft_id):
     draft = _draft(request, draft_id)
     if draft.is_submitted:
         return _done(draft)
-    if _problems(draft):
+    signing = request.method == "POST"
+    form = SignForm(request.POST if signing else None, answers=draft.answers)
+    # A signed form goes straight to draft_submit, which checks the answers under the draft's lock
+    # and raises AnswersIncomplete, sending the person to the review as this check does.
+    if not (signing and form.is_valid()) and _problems(draft):
         return redirect(_step_url(draft, "review"))
-    form = SignForm(answers=draft.answers)
     service_errors: list[tuple[str, str]] = []
-    if request.method == "POST":
-        form = SignForm(request.POST, answers=draft.answers)
-        if form.is_valid():
-            try:
-                services.draft_submit(
-                    draft=draft,
-                    actor=request.user,
-                    signed_name=form.cleaned_data["signed_name"],
-                    records_authorized=form.cleaned_data["records_authorized"],
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
-                )
-            except AnswersIncomplete:
-                return redirect(_step_url(draft, "review"))
-            except CaseError as error:
-                logger.warning(
-                    "The filing service refused draft %s: %s %s", draft.pk, error.message, error.field_errors
-                )
-                service_errors = [
-                    (_step_url(draft, step_for_service_field(name)) + "?from=review", _("Please check this answer."))
-                    for name in error.field_errors
-                ] or [("#main", _("We could not send the application. Please try again, or call us."))]
-            except UploadRejected as rejected:
-                service_errors = [(_step_url(draft, "documents"), rejected.message)]
-            else:
-                return _done(draft)
+    if signing and form.is_valid():
+        try:
+            services.draft_submit(
+                draft=draft,
+                actor=request.user,
+                signed_name=form.cleaned_data["signed_name"],
+                records_authorized=form.cleaned_data["records_authorized"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except AnswersIncomplete:
+            return redirect(_step_url(draft, "review"))
+        except CaseError as error:
+            logger.warning("The filing service refused draft %s: %s %s", draft.pk, error.message, error.field_errors)
+            service_errors = [
+                (_step_url(draft, step_for_service_field(name)) + "?from=review", _("Please check this answer."))
+                for name in error.field_errors
+            ] or [("#main", _("We could not send the application. Please try again, or call us."))]
+        except UploadRejected as rejected:
+            service_errors = [(_step_url(draft, "documents"), rejected.message)]
+        else:
+            return _done(draft)
     context = {
         "draft": draft,
         "step": STEPS_BY_SLUG["sign"],
