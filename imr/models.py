@@ -5,6 +5,9 @@ portal's own issued decisions) and their tallies for the statistics page. The IM
 (qualification, determination recording, carrying out) follow in their own section.
 """
 
+import hashlib
+
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +88,20 @@ TALLY_FIELDS = (
     "gender",
     "imr_type",
 )
+
+
+def tally_key(values) -> int:
+    """A 64-bit number that names one combination of TALLY_FIELDS (``values``: a mapping or a model).
+
+    DecisionTally.key and DecisionSearchEntry.tally_key hold it, so that the statistics of a text
+    search count the matching entries per key and then read the facts from the few thousand
+    tallies. Stored keys depend on this exact formula: never change it without recounting
+    (decision_tallies_rebuild). Two combinations with the same key (odds about 1 in 10^11 for
+    the shipped file) would break DecisionTally's unique key loudly rather than mix counts.
+    """
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    identity = "\x1f".join(str(get(name)) for name in TALLY_FIELDS)
+    return int.from_bytes(hashlib.sha256(identity.encode()).digest()[:8], "big", signed=True)
 
 
 def _in_choices(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> Q:
@@ -179,6 +196,7 @@ class DecisionTally(DecisionClassification):
     million decisions on every page. Kept in step by the services in imr/services.py.
     """
 
+    key = models.BigIntegerField(_("key"), unique=True)  # tally_key() of the combination
     decisions = models.PositiveIntegerField(_("decisions"))
     with_findings = models.PositiveIntegerField(_("decisions with findings"))
 
@@ -194,6 +212,32 @@ class DecisionTally(DecisionClassification):
 
     def __str__(self) -> str:
         return f"{self.report_year} {self.decision_type} {self.determination}: {self.decisions}"
+
+
+class DecisionSearchEntry(models.Model):
+    """The findings' full-text vector of one decision, beside the key of its tally.
+
+    The statistics of a text search read these narrow rows instead of the decisions: the GIN
+    index on ``vector`` (migration 0004, PostgreSQL only) finds the matching entries, they are
+    counted per ``tally_key``, and the year, type and categories come from DecisionTally. A vector
+    too long for the row (long findings) is stored out of line (TOAST), so the table stays narrow
+    however long the findings are. On SQLite ``vector`` stays empty (its text search reads
+    the decisions). Written only by imr.services, together with the decision.
+    """
+
+    decision = models.OneToOneField(
+        PublishedDecision, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    tally_key = models.BigIntegerField(_("tally key"))
+    vector = SearchVectorField(_("findings vector"), null=True)
+
+    class Meta:
+        verbose_name = _("decision search entry")
+        verbose_name_plural = _("decision search entries")
+        # The full-text index on vector exists on PostgreSQL only: migration 0004.
+
+    def __str__(self) -> str:
+        return f"Search entry of decision {self.decision_id}"
 
 
 class DecisionFilterOptions(models.Model):

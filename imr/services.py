@@ -4,11 +4,13 @@ Public decisions:
 - ``decisions_import_file``: load DMHC's published file (either shape), idempotently by reference
   ID, in batches of one transaction each; bad rows are skipped with a reason.
 - ``decision_publish``: publish one decision issued through the portal, de-identified.
-- ``decision_tallies_rebuild``: recount the statistics tallies from the decisions.
+- ``decision_tallies_rebuild``: recount the statistics tallies and rewrite the search entries
+  from the decisions (the repair path, and the step after loading decisions in bulk).
 
 Every write of PublishedDecision goes through these functions, because they keep DecisionTally
-(the counts behind /decisions/stats/ and the result counts) and DecisionFilterOptions in step
-with the decisions.
+(the counts behind /decisions/stats/ and the result counts), DecisionSearchEntry (the narrow
+rows that the statistics of a text search read; written only by ``_search_entries_write`` and
+``_search_entries_rebuild``) and DecisionFilterOptions in step with the decisions.
 """
 
 import datetime
@@ -20,9 +22,10 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from imr.importer import (
@@ -40,6 +43,7 @@ from imr.models import (
     TALLY_FIELDS,
     AgeRange,
     DecisionFilterOptions,
+    DecisionSearchEntry,
     DecisionSource,
     DecisionTally,
     DecisionType,
@@ -47,8 +51,9 @@ from imr.models import (
     Gender,
     ImrType,
     PublishedDecision,
+    tally_key,
 )
-from imr.selectors import decision_facets_compute, facets_as_json
+from imr.selectors import TEXT_SEARCH_CONFIG, decision_facets_compute, facets_as_json
 
 SHIPPED_DECISIONS_FILE = Path(settings.BASE_DIR) / "data" / "imr" / "imr_determinations.csv"
 IMPORT_BATCH_SIZE = 1000
@@ -129,7 +134,7 @@ def decisions_import_file(
         _import_batch(decisions, summary)
         if progress:
             progress(ImportProgress(rows_done=summary.rows_read, rows_total=max(total, summary.rows_read)))
-    decision_tallies_rebuild()
+    _tallies_recount()  # each batch wrote its own search entries
     return summary
 
 
@@ -186,6 +191,7 @@ def _write_rows(rows: list[ParsedDecision], summary: ImportSummary) -> None:
         target.append(decision)
     PublishedDecision.objects.bulk_create(to_create, batch_size=IMPORT_BATCH_SIZE)
     PublishedDecision.objects.bulk_update(to_update, [*DECISION_FIELDS, "changed_at"], batch_size=IMPORT_BATCH_SIZE)
+    _search_entries_write(to_create + to_update)
     summary.created += len(to_create)
     summary.updated += len(to_update)
     summary.unchanged += unchanged
@@ -194,7 +200,17 @@ def _write_rows(rows: list[ParsedDecision], summary: ImportSummary) -> None:
 
 @transaction.atomic
 def decision_tallies_rebuild() -> int:
-    """Recount DecisionTally from every published decision. Returns the number of tally rows."""
+    """Recount DecisionTally and rewrite every DecisionSearchEntry from the published decisions.
+
+    For decisions written around the services (a bulk load, an interrupted import). Returns the
+    number of tally rows.
+    """
+    count = _tallies_recount()
+    _search_entries_rebuild()
+    return count
+
+
+def _tallies_recount() -> int:
     DecisionTally.objects.all().delete()
     groups = (
         PublishedDecision.objects.order_by()
@@ -202,10 +218,52 @@ def decision_tallies_rebuild() -> int:
         .annotate(decisions=Count("id"), with_findings=Count("id", filter=~Q(findings="")))
     )
     tallies = DecisionTally.objects.bulk_create(
-        (DecisionTally(**group) for group in groups.iterator(chunk_size=5000)), batch_size=2000
+        (DecisionTally(**group, key=tally_key(group)) for group in groups.iterator(chunk_size=5000)), batch_size=2000
     )
     _filter_options_refresh()
     return len(tallies)
+
+
+def _vector(findings: str):
+    """The stored form of the findings for full-text search: the expression of imr.selectors' search."""
+    if connection.vendor != "postgresql":
+        return None  # SQLite's text search reads the decisions' findings themselves
+    return SearchVector(Value(findings), config=TEXT_SEARCH_CONFIG)
+
+
+def _search_entries_write(decisions: list[PublishedDecision]) -> None:
+    """Replace the search entries of these decisions, just saved, with their current facts."""
+    if not decisions:
+        return
+    DecisionSearchEntry.objects.filter(decision_id__in=[decision.pk for decision in decisions]).delete()
+    DecisionSearchEntry.objects.bulk_create(
+        [
+            DecisionSearchEntry(
+                decision_id=decision.pk, tally_key=tally_key(decision), vector=_vector(decision.findings)
+            )
+            for decision in decisions
+        ],
+        batch_size=IMPORT_BATCH_SIZE,
+    )
+
+
+def _search_entries_rebuild() -> None:
+    """Rewrite every search entry in one statement; the keys are copied from the tallies just counted."""
+    DecisionSearchEntry.objects.all().delete()
+    key = DecisionTally.objects.filter(**{name: OuterRef(name) for name in TALLY_FIELDS}).values("key")[:1]
+    if connection.vendor == "postgresql":
+        vector = SearchVector("findings", config=TEXT_SEARCH_CONFIG)
+    else:
+        vector = Value(None, output_field=SearchVectorField())
+    select = (
+        PublishedDecision.objects.order_by()
+        .annotate(entry_key=Subquery(key), entry_vector=vector)
+        .values_list("id", "entry_key", "entry_vector")
+    )
+    select_sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(DecisionSearchEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (decision_id, tally_key, vector) {select_sql}", params)
 
 
 def _filter_options_refresh() -> None:
@@ -215,12 +273,12 @@ def _filter_options_refresh() -> None:
 
 
 def _tally_add(decision: PublishedDecision, delta: int) -> None:
-    key = {name: getattr(decision, name) for name in TALLY_FIELDS}
+    facts = {name: getattr(decision, name) for name in TALLY_FIELDS}
     findings = delta if decision.findings else 0
-    tally = DecisionTally.objects.select_for_update().filter(**key).first()
+    tally = DecisionTally.objects.select_for_update().filter(key=tally_key(facts)).first()
     if tally is None:
         if delta > 0:
-            DecisionTally.objects.create(**key, decisions=delta, with_findings=findings)
+            DecisionTally.objects.create(**facts, key=tally_key(facts), decisions=delta, with_findings=findings)
         return
     if tally.decisions + delta <= 0:
         tally.delete()
@@ -396,6 +454,7 @@ def decision_publish(
     decision.changed_at = timezone.now()
     decision.full_clean()
     decision.save()
+    _search_entries_write([decision])
     _tally_add(decision, +1)
     _filter_options_refresh()
     return decision
