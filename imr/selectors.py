@@ -2,9 +2,10 @@
 
 Everything here is public and de-identified, so there is no per-user check. Counts and
 statistics read DecisionTally (a few thousand rows however many decisions there are), except
-when a text search over the findings is part of the filter: then they count the matching
-decisions themselves (the full-text index finds them on PostgreSQL), the page count stops at
-TEXT_COUNT_LIMIT, and the statistics are cached until the data changes.
+when a text search over the findings is part of the filter: then the page count reads the
+matching decisions and stops at TEXT_COUNT_LIMIT, and the statistics count the matching
+DecisionSearchEntry rows per tally key on PostgreSQL (the matching decisions themselves on
+SQLite); they are cached until the data changes.
 """
 
 import hashlib
@@ -15,12 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from imr.models import (
     AgeRange,
     DecisionFilterOptions,
+    DecisionSearchEntry,
     DecisionTally,
     DecisionType,
     Determination,
@@ -257,7 +259,11 @@ def _groups(source: QuerySet, weight, group_by: str | None) -> list[tuple]:
 def _grouping_sets(source: QuerySet, weight) -> dict[str | None, list[tuple]]:
     """Every group of the page in one pass over the matching rows (PostgreSQL's GROUPING SETS)."""
     inner = source.values(*STAT_GROUPS, "determination").annotate(stat_weight=weight).order_by()
-    inner_sql, params = inner.query.sql_with_params()
+    return _grouping_sets_of(*inner.query.sql_with_params())
+
+
+def _grouping_sets_of(inner_sql: str, params) -> dict[str | None, list[tuple]]:
+    """GROUPING SETS over a query with the STAT_GROUPS columns, determination and stat_weight."""
     columns = ", ".join(connection.ops.quote_name(name) for name in STAT_GROUPS)
     sets = ", ".join(["()", *(f"({connection.ops.quote_name(name)})" for name in STAT_GROUPS)])
     sql = (
@@ -304,10 +310,36 @@ def _text_stat_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]]
         cached = cache.get(key)
         if cached is not None:
             return cached
-    counts = _stat_counts(decisions_matching(filters).order_by(), Value(1, output_field=IntegerField()))
+    if connection.vendor == "postgresql":
+        counts = _text_stat_counts_from_entries(filters)
+    else:
+        counts = _stat_counts(decisions_matching(filters).order_by(), Value(1, output_field=IntegerField()))
     if key is not None:
         cache.set(key, counts, STATS_CACHE_SECONDS)
     return counts
+
+
+def _text_stat_counts_from_entries(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
+    """The counts of a text search on PostgreSQL, without reading the wide decisions.
+
+    The GIN index on DecisionSearchEntry.vector finds the matching entries; they are counted per
+    tally key (a few thousand keys at most), joined to the tallies that hold the year, type and
+    categories of each key and that the other filters narrow, and grouped as for the tallies.
+    The match is the same as _text_search's: the entry's vector is to_tsvector of the findings.
+    """
+    query = SearchQuery(filters.text, config=TEXT_SEARCH_CONFIG, search_type="websearch")
+    matches = (
+        DecisionSearchEntry.objects.filter(vector=query).values("tally_key").annotate(matching=Count("*")).order_by()
+    )
+    tallies = DecisionTally.objects.filter(filters.classification_q()).values(*STAT_GROUPS, "determination", "key")
+    matches_sql, matches_params = matches.query.sql_with_params()
+    tallies_sql, tallies_params = tallies.order_by().query.sql_with_params()
+    columns = ", ".join(f"tally.{connection.ops.quote_name(name)}" for name in (*STAT_GROUPS, "determination"))
+    inner_sql = (
+        f"SELECT {columns}, matches.matching AS stat_weight "  # noqa: S608 (names are ours; values are parameters)
+        f"FROM ({tallies_sql}) AS tally JOIN ({matches_sql}) AS matches ON matches.tally_key = tally.key"
+    )
+    return _grouping_sets_of(inner_sql, (*tallies_params, *matches_params))
 
 
 def decision_stats(filters: DecisionFilters) -> DecisionStats:
