@@ -72,13 +72,15 @@ def clocks_start(
     actor=None,
     actor_role: str = "SYSTEM",
     events_before: list[CaseEvent] | None = None,
+    clocks: list[Clock] | None = None,
 ) -> dict[ClockName, Clock | None]:
     """Start each ``(name, met_at)`` of ``starts`` as ``clock_start`` does, in that order, with
     one read of the case's clocks, one insert of the new clocks and one of their timeline events.
     ``events_before``: events made by ``event_new`` that come first in the timeline, written in
-    the same insert. Returns each name's clock: the one already there, the new one, or None (no
-    starting fact)."""
-    clocks = list(case.clocks.order_by("id"))
+    the same insert. ``clocks``: the case's clocks when the caller knows them (a case made in its
+    transaction has none); else they are read. Returns each name's clock: the one already there,
+    the new one, or None (no starting fact)."""
+    clocks = list(case.clocks.order_by("id")) if clocks is None else clocks
     result: dict[ClockName, Clock | None] = {ClockName(clock.name): clock for clock in clocks}
     new: list[Clock] = []
     for name, met_at in starts:

@@ -208,5 +208,8 @@ def _start_filing_clocks(case: Case, *, now: datetime, actor, events_before: lis
             else None
         )
         starts.append((ClockName.PLAN_GRIEVANCE, decided_at))
-    # The "filed" event goes first, in the same insert as the clocks' events.
-    clocks_start(case=case, starts=starts, now=now, actor=actor, actor_role=role, events_before=events_before)
+    # The "filed" event goes first, in the same insert as the clocks' events; the case is new, so
+    # it has no clocks yet.
+    clocks_start(
+        case=case, starts=starts, now=now, actor=actor, actor_role=role, events_before=events_before, clocks=[]
+    )
