@@ -162,7 +162,8 @@ def draft_submit(*, draft: FilingDraft, actor, signed_name: str, records_authori
         if problems:
             raise AnswersIncomplete(problems)
         data = filing_data(locked.answers, signed_name=signed_name, records_authorized=records_authorized)
-        case = case_file(data=data, channel=Channel.ONLINE, actor=actor, filed_by=actor)
+        # Any error below rolls this whole transaction back, so the services need no savepoints.
+        case = case_file(data=data, channel=Channel.ONLINE, actor=actor, filed_by=actor, savepoint=False)
         for document in documents:
             with document.file.open("rb") as stored:
                 content = stored.read()
@@ -174,6 +175,7 @@ def draft_submit(*, draft: FilingDraft, actor, signed_name: str, records_authori
                 source=Document.Source.ENROLLEE,
                 actor=actor,
                 actor_role="ENROLLEE",
+                savepoint=False,
             )
         stored_names = [document.file.name for document in documents]
         locked.documents.all().delete()

@@ -33,12 +33,15 @@ def document_add(
     plan_response=None,
     shared_with_plan: bool = True,
     now: datetime | None = None,
+    savepoint: bool = True,
 ) -> Document:
     """Store one uploaded file on the case. Raises UploadRejected (nothing stored) if the file is
-    not acceptable or the case's document limits would be passed. The caller checks who may."""
+    not acceptable or the case's document limits would be passed. The caller checks who may.
+    ``savepoint=False`` is for a caller inside its own transaction that lets every error roll all
+    of it back (``draft_submit``): then no savepoint is needed to undo this part alone."""
     checked = upload_check(data)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         # Locking the case serializes uploads to it, so two at once cannot pass the limits.
         list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
         totals = case.documents.aggregate(count=Count("id"), size=Sum("size_bytes"))

@@ -103,18 +103,28 @@ _CHANNEL_SUMMARY = {
 }
 
 
-def case_file(*, data: FilingData, channel: Channel, actor, filed_by=None, received_at: datetime | None = None) -> Case:
+def case_file(
+    *,
+    data: FilingData,
+    channel: Channel,
+    actor,
+    filed_by=None,
+    received_at: datetime | None = None,
+    savepoint: bool = True,
+) -> Case:
     """Create a case from a completed form and return it.
 
     ``actor`` is who submits: the filer online, or the staff member entering a paper or phone
     case (then ``filed_by`` is empty unless the enrollee has an account). ``received_at`` defaults
     to now; staff may give the real receipt time of mail or fax. Raises CaseError with field
-    errors if the data breaks a rule; nothing is written then.
+    errors if the data breaks a rule; nothing is written then. ``savepoint=False`` is for a
+    caller inside its own transaction that lets every error roll all of it back (``draft_submit``):
+    then no savepoint is needed to undo this part alone.
     """
     now = timezone.now()
     received_at = received_at or now
     _check_filing(data, channel=channel, actor=actor, received_at=received_at, now=now)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         case = Case(
             number=case_number_next(year=received_at.astimezone(LOCAL_TZ).year),
             channel=channel,
