@@ -38,7 +38,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import kombu.pools
 from django.conf import settings
@@ -62,19 +61,6 @@ WORKER_TIMEOUT = 120
 # ------------------------------------------------------------------------------------------------
 # Every page visited
 # ------------------------------------------------------------------------------------------------
-# axe-core's findings on the staff admin that the journeys let pass for now, each narrowed to the
-# element it is about: (rule, the element or the container it sits in, what is wrong). They come
-# from Django's own admin styles and templates, which the admin's owners are fixing; every other
-# finding, on any page, fails the journey. What was let pass is listed in
-# test-artifacts/<journey>/axe-tolerated.txt, so it stays visible.
-STAFF_ADMIN_KNOWN = [
-    ("label-title-only", "#searchbar", "the work queue's search box is named only by an image's alt text"),
-    ("link-in-text-block", ".breadcrumbs", "the admin's breadcrumb links are told apart by colour only"),
-    ("link-in-text-block", "#plan-responses", "links to the plan's records on the case page: colour only"),
-    ("color-contrast", "#plan-responses blockquote", "the plan's statement, grey #777 on white (4.47:1; 4.5:1 needed)"),
-]
-
-
 class Journey:
     """Numbers the pages of one journey in the order they are seen, photographs each under
     test-artifacts/<folder>/NN-<who>-<page>.png and fails on anything axe-core finds."""
@@ -83,41 +69,14 @@ class Journey:
         shutil.rmtree(ARTIFACTS_DIR / folder, ignore_errors=True)
         self.folder = folder
         self.count = 0
-        self.tolerated: list[str] = []
 
     def check(self, page, name: str) -> None:
         self.count += 1
         label = f"{self.count:02d}-{name}"
         screenshot(page, label, folder=self.folder)
         violations = axe_violations(page)
-        if urlsplit(page.url).path.startswith("/admin/"):
-            violations = self._without_known(page, label, violations)
         if violations:
             raise AssertionError(f"axe found problems on {label} ({page.url}):\n{violations_text(violations)}")
-
-    def _without_known(self, page, label: str, violations: list[dict]) -> list[dict]:
-        remaining = []
-        for violation in violations:
-            nodes = []
-            for node in violation["nodes"]:
-                known = [
-                    why
-                    for rule, container, why in STAFF_ADMIN_KNOWN
-                    if rule == violation["id"]
-                    and page.evaluate(
-                        "([target, container]) => !!document.querySelector(target)?.closest(container)",
-                        [node["target"][-1], container],
-                    )
-                ]
-                if known:
-                    self.tolerated.append(f"{label}: {violation['id']} on {node['target'][-1]}: {known[0]}")
-                else:
-                    nodes.append(node)
-            if nodes:
-                remaining.append({**violation, "nodes": nodes})
-        if self.tolerated:
-            (ARTIFACTS_DIR / self.folder / "axe-tolerated.txt").write_text("\n".join(self.tolerated) + "\n")
-        return remaining
 
     @property
     def screenshots(self) -> list[Path]:
