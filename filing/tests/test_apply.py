@@ -116,6 +116,18 @@ def test_steps_cannot_be_skipped(signed_in, plan):
     assert signed_in.get(step_url(draft, "sign"))["Location"] == step_url(draft, "review")
 
 
+@pytest.mark.parametrize("prefix", ["", "/es"])
+def test_a_signature_on_an_unfinished_application_files_nothing_and_goes_back_to_the_review(signed_in, plan, prefix):
+    draft = fill_draft(signed_in, plan, upto="plan")
+    response = signed_in.post(step_url(draft, "sign", prefix), answers.sign())
+    assert response.status_code == 302
+    assert response["Location"] == step_url(draft, "review", prefix)
+    assert Case.objects.count() == 0
+    draft.refresh_from_db()
+    assert draft.submitted_case is None
+    assert set(draft.answers) >= {"who", "patient", "plan"}
+
+
 def test_the_review_lists_what_is_missing_and_offers_no_signature(signed_in, plan):
     draft = fill_draft(signed_in, plan, upto="plan")
     review = signed_in.get(step_url(draft, "review")).text

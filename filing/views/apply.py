@@ -276,14 +276,11 @@ def draft_sign(request, draft_id):
     draft = _draft(request, draft_id)
     if draft.is_submitted:
         return _done(draft)
-    signing = request.method == "POST"
-    form = SignForm(request.POST if signing else None, answers=draft.answers)
-    # A signed form goes straight to draft_submit, which checks the answers under the draft's lock
-    # and raises AnswersIncomplete, sending the person to the review as this check does.
-    if not (signing and form.is_valid()) and _problems(draft):
-        return redirect(_step_url(draft, "review"))
+    form = SignForm(request.POST if request.method == "POST" else None, answers=draft.answers)
     service_errors: list[tuple[str, str]] = []
-    if signing and form.is_valid():
+    if form.is_bound and form.is_valid():
+        # draft_submit checks the answers again under the draft's lock (AnswersIncomplete below),
+        # so a signed form is not checked here first.
         try:
             services.draft_submit(
                 draft=draft,
@@ -304,6 +301,8 @@ def draft_sign(request, draft_id):
             service_errors = [(_step_url(draft, "documents"), rejected.message)]
         else:
             return _done(draft)
+    elif _problems(draft):
+        return redirect(_step_url(draft, "review"))
     context = {
         "draft": draft,
         "step": STEPS_BY_SLUG["sign"],
