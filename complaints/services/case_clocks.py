@@ -23,18 +23,11 @@ def _start_of_day(day: date) -> datetime:
 def case_next_due_refresh(*, case: Case, clocks: list[Clock] | None = None) -> None:
     """Store on the case its running clock due first, for the work queue. ``clocks``: every clock
     of the case, saved, when the caller holds them all (then they are not read again)."""
-    if clocks is None:
-        first = (
-            Clock.objects.filter(case=case, met_at__isnull=True, stopped_at__isnull=True)
-            .exclude(name__in=HISTORICAL_CLOCKS)
-            .order_by("due_at", "id")
-            .values_list("due_at", "name")
-            .first()
-        )
-    else:
-        running = [clock for clock in clocks if clock.is_running and clock.name not in HISTORICAL_CLOCKS]
-        earliest = min(running, key=lambda clock: (clock.due_at, clock.id), default=None)
-        first = (earliest.due_at, earliest.name) if earliest else None
+    # One rule, in Python, whether the clocks are held or read: a case has a handful of clocks.
+    clocks = list(Clock.objects.filter(case=case)) if clocks is None else clocks
+    running = [clock for clock in clocks if clock.is_running and clock.name not in HISTORICAL_CLOCKS]
+    earliest = min(running, key=lambda clock: (clock.due_at, clock.id), default=None)
+    first = (earliest.due_at, earliest.name) if earliest else None
     next_due_at, next_clock_name = first or (None, "")
     if (case.next_due_at, case.next_clock_name) != (next_due_at, next_clock_name):
         Case.objects.filter(pk=case.pk).update(next_due_at=next_due_at, next_clock_name=next_clock_name)
