@@ -75,7 +75,12 @@ def _machine(connection) -> str:
     except (OSError, ValueError, IndexError):
         pass
     if connection.vendor == "postgresql":
-        database = f"PostgreSQL {connection.pg_version // 10000}"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW shared_buffers")
+            buffers = cursor.fetchone()[0]
+        # How much the server caches itself decides whether a scan of a large table is served
+        # from its buffers or from the operating system's (see docs/benchmarks.md).
+        database = f"PostgreSQL {connection.pg_version // 10000} (shared_buffers {buffers})"
     else:
         database = f"SQLite {connection.Database.sqlite_version}"
     load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
