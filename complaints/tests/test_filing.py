@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts.tests.factories import PlanUserFactory, StaffFactory
@@ -24,6 +25,17 @@ def test_a_filed_case_gets_a_number_received_time_and_the_filed_event():
 def test_numbers_follow_each_other():
     first, second = file_case(), file_case()
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+
+
+def test_each_california_year_numbers_its_cases_from_one():
+    # 23:00 on New Year's Eve in California is already 1 January in UTC: the number keeps the
+    # local year, and the new year's sequence starts at one.
+    with time_machine.travel("2031-12-31 23:00 -08:00", tick=False):
+        new_years_eve = [file_case().number, file_case().number]
+    with time_machine.travel("2032-01-01 00:30 -08:00", tick=False):
+        new_year = file_case().number
+    assert new_years_eve == ["HC-2031-000001", "HC-2031-000002"]
+    assert new_year == "HC-2032-000001"
 
 
 def test_an_assistant_files_for_the_patient_with_the_designation_signed_by_both():
