@@ -30,6 +30,10 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+# An unexpected error's page keeps the Help Center's phone numbers (400, 403, 404 and a failed form
+# check use Django's own views with the templates 400.html, 403.html, 404.html and 403_csrf.html).
+handler500 = "helpcenter.views.server_error"
+
 admin.site.site_header = "DMHC Help Center: staff"
 admin.site.site_title = "Help Center staff"
 admin.site.index_title = "Cases and work queues"

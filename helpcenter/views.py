@@ -1,4 +1,5 @@
-"""Public information pages: home, before you file, and contact (with its e-mail form)."""
+"""Public information pages: home, before you file, contact (with its e-mail form), and the page
+shown when the server fails."""
 
 import logging
 import smtplib
@@ -6,7 +7,9 @@ import smtplib
 from django.conf import settings
 from django.contrib import messages
 from django.core.mail import EmailMessage
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -53,3 +56,13 @@ def _send_question(data: dict) -> None:
         to=settings.CONTACT_FORM_TO,
         reply_to=[data["email"]],
     ).send()
+
+
+def server_error(request):
+    """The page of an unexpected error (status 500), in the language of the request.
+
+    Rendered without the request's context: whatever failed (the database, a middleware) is not
+    asked again. The Help Center's phone numbers come from the settings, not a context processor.
+    """
+    body = loader.get_template("500.html").render({"help_center": settings.HELP_CENTER_CONTACT})
+    return HttpResponseServerError(body)

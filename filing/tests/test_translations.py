@@ -100,10 +100,12 @@ SAME_IN_BOTH = {
 }
 
 
-def _english_left(client: Client, path: str, data_pieces: set[str], *, post: dict | None = None) -> set[str]:
+def _english_left(
+    client: Client, path: str, data_pieces: set[str], *, post: dict | None = None, status: int = 200
+) -> set[str]:
     english = client.post(path, post) if post is not None else client.get(path)
     spanish = client.post(f"/es{path}", post) if post is not None else client.get(f"/es{path}")
-    assert english.status_code == spanish.status_code == 200, (path, english.status_code, spanish.status_code)
+    assert english.status_code == spanish.status_code == status, (path, english.status_code, spanish.status_code)
     assert '<html lang="es">' in spanish.text
     assert not has_nested_forms(english.text), path
     same = visible_texts(english.text) & visible_texts(spanish.text)
@@ -140,6 +142,13 @@ PUBLIC_PAGES = [
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_public_pages_have_no_english_left_in_spanish(client, path):
     assert _english_left(client, path, set()) == set()
+
+
+@pytest.mark.django_db
+def test_error_pages_have_no_english_left_in_spanish(client):
+    assert _english_left(client, "/no-such-page/", set(), status=404) == set()
+    checking = Client(enforce_csrf_checks=True)  # a form sent without its check: refused
+    assert _english_left(checking, "/contact/", set(), post={"name": "Rosa"}, status=403) == set()
 
 
 @pytest.mark.django_db
