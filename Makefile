@@ -38,6 +38,8 @@ static: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	@$(MANAGE) migrate --noinput --verbosity 0
 
+# E-mail links point at the port the portal runs on (`make run PORT=8765`), unless PORTAL_BASE_URL says.
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	@$(MANAGE) seed_demo --port $(PORT)
 	@echo "Starting web, worker and beat. Press Ctrl-C to stop them all."
