@@ -8,10 +8,12 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from accounts.tests.factories import EnrolleeFactory
+from accounts.models import StaffGroup
+from accounts.tests.factories import EnrolleeFactory, StaffFactory
 from filing.services import draft_start
 from helpcenter import views
 from helpcenter.browser import axe_violations, screenshot, violations_text
+from twofactor.testing import sign_in_verified
 
 PHONE, TDD = "1-888-466-2219", "1-877-688-9891"
 
@@ -22,6 +24,10 @@ def _main(html: str) -> str:
 
 def _language(html: str) -> str:
     return re.search(r'<html lang="([a-z]+)">', html).group(1)
+
+
+def _break_home(*args, **kwargs):
+    raise RuntimeError("the home page broke")
 
 
 @pytest.mark.django_db
@@ -58,16 +64,35 @@ def test_a_form_sent_without_its_check_is_refused_in_plain_words(prefix, heading
     assert "CSRF" not in response.text  # Django's own page speaks to developers
 
 
+@pytest.mark.django_db
+def test_staff_refused_a_supervisors_page_get_the_plain_refusal_without_its_reason(client):
+    intake = StaffFactory(groups=[StaffGroup.INTAKE])
+    sign_in_verified(client, intake)
+    response = client.get("/admin/complaints/case/dashboard/")
+    assert response.status_code == 403
+    assert "<h1>You cannot open this page</h1>" in response.text
+    assert "The dashboard is for supervisors." not in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "heading"),
+    [("", "Something is wrong with that address"), ("/es", "Hay un problema con esa dirección")],
+)
+def test_a_request_for_another_host_is_refused_in_the_visitors_language(client, prefix, heading):
+    response = client.get(f"{prefix}/", HTTP_HOST="help-center.attacker.example")
+    assert response.status_code == 400
+    assert f"<h1>{heading}</h1>" in response.text
+    assert PHONE in _main(response.text)
+
+
 def test_the_site_answers_an_unexpected_error_with_its_own_page():
     assert get_resolver().resolve_error_handler(500) is views.server_error
 
 
 @pytest.mark.django_db
 def test_an_unexpected_error_gives_the_phone_numbers_in_the_visitors_language(client, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("the home page broke")
-
-    monkeypatch.setattr(views, "render", broken)
+    monkeypatch.setattr(views, "render", _break_home)
     client.raise_request_exception = False
     english, spanish = client.get("/"), client.get("/es/")
     for response, language in ((english, "en"), (spanish, "es")):
@@ -94,9 +119,6 @@ def test_error_pages_pass_axe_in_both_languages(page, monkeypatch):
         if violations:
             found[name] = violations_text(violations)
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("the home page broke")
-
     for prefix in ("", "/es"):
         language = prefix.strip("/") or "en"
         check(f"{language}-404", 404, page.goto(f"{prefix}/no-such-page/").status)
@@ -111,6 +133,6 @@ def test_error_pages_pass_axe_in_both_languages(page, monkeypatch):
         check(f"{language}-form-check", 403, sent.value.status)
 
         with monkeypatch.context() as patched:
-            patched.setattr(views, "render", broken)
+            patched.setattr(views, "render", _break_home)
             check(f"{language}-500", 500, page.goto(f"{prefix}/").status)
     assert not found, "\n".join(f"{name}:\n{text}" for name, text in found.items())
