@@ -2,21 +2,13 @@
 password guessing and form spam without a captcha service.
 
 The cache is shared by every web process (Redis in production, a folder when embedded), so the
-counts hold across processes. A count lives for its window, then starts again.
+counts hold across processes. A count lives for its window, then starts again. Counts per client
+are keyed by ``ops.network.client_ip``, the one rule for the client's address.
 """
 
 import hashlib
 
 from django.core.cache import cache
-
-
-def client_ip(request) -> str:
-    """The client's address. Behind the production proxy the last X-Forwarded-For entry is the
-    one our proxy added (earlier entries come from the client and can be forged)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _key(scope: str, key: str) -> str:

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
 from accounts.forms import NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
-from accounts.throttle import client_ip, throttle_hit
+from accounts.throttle import throttle_hit
 from audit.signins import is_locked_out
+from ops.network import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ in a form). Case numbers, document and letter ids are identifiers, not health in
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent, Outcome
-from audit.network import client_ip, user_agent
+from ops.network import client_ip, user_agent
 
 # ``actor`` not given: the request's signed-in user, if any.
 FROM_REQUEST = object()

@@ -16,9 +16,9 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 
 from audit.models import Action, Outcome
-from audit.network import client_ip
 from audit.services import audit_record
 from audit.sessions import ENDED_REASON_ATTRIBUTE
+from ops.network import client_ip
 
 LOCKED_OUT_TEXT = "Too many tries. Wait 15 minutes and try again."
 

@@ -9,7 +9,8 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from accounts.throttle import client_ip, throttle_hit
+from accounts.throttle import throttle_hit
+from ops.network import client_ip
 
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE_SECONDS = 24 * 60 * 60

@@ -6,6 +6,7 @@ e-mail to the console, and Celery on a broker kept in a local folder. Production
 Every variable and its default is listed in README.md ("Configuration").
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -318,10 +319,18 @@ SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=3
 SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
 
-# How many proxies in front of the portal add to X-Forwarded-For (the load balancer: 1). The
-# audit log and the sign-in lockout take the client's address from there, never from entries the
-# client could have written; 0 uses the connection's own address.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# The proxies in front of the portal (the load balancer), as addresses or networks, outermost
+# first; none by default. The client's address (ops.network.client_ip: every throttle, the sign-in
+# lockout, the audit log) is read from X-Forwarded-For only when the connection comes from one of
+# these, and only from the entries they added; otherwise the connection's own address is used.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+        ) from _error
 
 # Content-Security-Policy on every page, the admin's included: only this site's own scripts,
 # styles, images and fonts; an inline <style> or <script> runs only with the page's nonce

@@ -137,9 +137,9 @@ def test_the_address_comes_from_the_trusted_proxy_only(case, settings):
     staff = StaffFactory(groups=[StaffGroup.SUPERVISOR])
     client = verified_client(staff)
     url = f"/admin/complaints/case/{case.pk}/change/"
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     client.get(url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6")
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
     client.get(url, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
     no_proxy, behind_proxy = events(route="admin:complaints_case_change")
     assert no_proxy.ip_address == "10.0.0.5"  # a header the client wrote is ignored

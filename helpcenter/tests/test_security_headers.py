@@ -188,9 +188,9 @@ def test_production_settings_are_the_strict_ones(tmp_path):
         "from django.conf import settings as s; "
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, "
         "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.X_FRAME_OPTIONS, "
-        "s.TRUSTED_PROXY_COUNT)"
+        "s.TRUSTED_PROXIES)"
     )
     result = _manage("shell", "-c", code, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     values = result.stdout.strip().splitlines()[-1].split()
-    assert values == ["31536000", "True", "True", "True", "True", "True", "DENY", "1"]
+    assert values == ["31536000", "True", "True", "True", "True", "True", "DENY", "[]"]
