@@ -2,7 +2,6 @@
 sign in, sign out, and reset a forgotten password. Staff keep the admin's own sign-in."""
 
 import logging
-import smtplib
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -49,22 +48,17 @@ def sign_up(request):
             form.is_valid()
             form.add_error(None, translation.gettext("Too many sign-ups from this connection. Try again in an hour."))
         elif form.is_valid():
-            try:
-                services.enrollee_sign_up(
-                    email=form.cleaned_data["email"],
-                    full_name=form.cleaned_data["full_name"],
-                    password=form.cleaned_data["password1"],
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
-                    next_url=next_url,
-                )
-            except (smtplib.SMTPException, OSError):
-                logger.exception("Could not send the sign-up e-mail.")
-                form.add_error(
-                    None, translation.gettext("We could not send the e-mail. Please try again in a few minutes.")
-                )
-            else:
-                request.session["sign_up_email"] = form.cleaned_data["email"]
-                return redirect("accounts:sign-up-sent")
+            # The e-mail is written and sent by the worker: the answer costs the same whether or
+            # not the address has an account.
+            services.enrollee_sign_up(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                next_url=next_url,
+            )
+            request.session["sign_up_email"] = form.cleaned_data["email"]
+            return redirect("accounts:sign-up-sent")
     return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
 
 
@@ -105,7 +99,7 @@ class SignInView(auth_views.LoginView):
         if unconfirmed is not None:
             form.errors.clear()
             form.add_error(None, form.error_messages["unconfirmed"])
-            services.verification_email_send(
+            services.verification_email_queue(
                 user=unconfirmed,
                 language=translation.get_language() or settings.LANGUAGE_CODE,
                 next_url=safe_next(request, request.POST.get("next")),
@@ -125,22 +119,22 @@ class SignOutView(auth_views.LogoutView):
 
 
 class ResetRequestView(auth_views.PasswordResetView):
+    """The enrollees' "forgot your password" page. The link is e-mailed by the worker and starts
+    with PORTAL_BASE_URL (Django's own view would build it from the request's Host). Staff and
+    plan accounts are answered exactly as an unknown address: a supervisor resets them."""
+
     template_name = "accounts/password_reset.html"
     form_class = ResetRequestForm
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-sent")
 
     def form_valid(self, form):
         count = throttle_hit(scope="password-reset", key=client_ip(self.request), window_seconds=SIGN_UP_WINDOW)
-        if count > RESET_LIMIT_PER_IP:
-            # Say the same as on success: the page must not become a way to test addresses.
-            return redirect(self.success_url)
-        self.extra_email_context = {"help_center": settings.HELP_CENTER_CONTACT}
-        return super().form_valid(form)
-
-    def get_success_url(self):
-        return reverse("accounts:password-reset-sent")
+        if count <= RESET_LIMIT_PER_IP:
+            services.password_reset_request(
+                email=form.cleaned_data["email"], language=translation.get_language() or settings.LANGUAGE_CODE
+            )
+        # The same answer whatever happened: the page must not become a way to test addresses.
+        return redirect(self.success_url)
 
 
 class ResetSentView(auth_views.PasswordResetDoneView):

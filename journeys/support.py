@@ -144,6 +144,27 @@ class RealWorker:
         """Send a task by name, as beat would."""
         celery_app.send_task(task_name, queue="celery")
 
+    @property
+    def mail_dir(self) -> Path:
+        """Where the worker writes the e-mails it sends (Django's file backend)."""
+        return self.broker.var_dir / "mail"
+
+    def email_link(self, to: str, path: str) -> str:
+        """The link to ``path`` in the latest e-mail the worker sent to ``to`` (account e-mails
+        are written and sent by the worker, not by the page)."""
+        pattern = re.compile(rf"{re.escape(settings.PORTAL_BASE_URL)}\S*{re.escape(path)}\S*")
+
+        def links() -> list[str]:
+            found = []
+            for sent in sorted(self.mail_dir.glob("*.log"), key=lambda file: file.stat().st_mtime):
+                for message in sent.read_text(encoding="utf-8").split("-" * 79):
+                    if f"To: {to}" in message:
+                        found += pattern.findall(message)
+            return found
+
+        self.wait(lambda: bool(links()), f"an e-mail to {to} with a link to {path}")
+        return links()[-1]
+
     def handled(self, task_name: str) -> int:
         """How many times the worker finished the task (its log says so for each)."""
         return len(re.findall(rf"Task {re.escape(task_name)}\[[0-9a-f-]+\] succeeded", self.log()))
@@ -199,7 +220,11 @@ def real_worker(tmp_path: Path) -> Iterator[RealWorker]:
     """A Celery worker process on a broker of the journey's own, with the live server sending to
     it. Use inside a test that has ``live_server`` and a transactional database."""
     with journey_broker(tmp_path) as broker, celery_sends_to(broker):
-        worker = RealWorker(broker=broker, process=start_worker(broker, queue="celery", name="-journey"))
+        mail = broker.var_dir / "mail"
+        # The worker writes the e-mails it sends to files the journey reads (four slashes: an
+        # absolute path in django-environ's filemail:// form).
+        process = start_worker(broker, queue="celery", name="-journey", EMAIL_URL=f"filemail:///{mail}")
+        worker = RealWorker(broker=broker, process=process)
         try:
             worker.wait(lambda: " ready." in worker.log(), "the worker to start")
             yield worker
