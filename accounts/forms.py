@@ -87,6 +87,7 @@ class SignInForm(ErrorLinksMixin, AuthenticationForm):
         "inactive": _("This account is not active."),
         "unconfirmed": _("Confirm your e-mail address first. We have sent you a new link."),
         "throttled": _("Too many tries. Wait 15 minutes and try again, or reset your password."),
+        "slowed": _("Too many tries for this account. Wait a minute and try again, or reset your password."),
         "not_enrollee": _("This sign-in is for enrollees. Staff and health plans have their own sign-in page."),
     }
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import services
 from accounts.forms import NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 from accounts.throttle import throttle_hit
-from audit.signins import is_locked_out
+from audit.signins import is_locked_out, is_slowed
 from ops.network import client_ip
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class SignInView(auth_views.LoginView):
         # Failed sign-ins are counted, and locked out, by django-axes as on every sign-in page.
         if is_locked_out(request):
             form.errors.clear()
-            form.add_error(None, form.error_messages["throttled"])
+            form.add_error(None, form.error_messages["slowed" if is_slowed(request) else "throttled"])
             return self.form_invalid(form)
         unconfirmed = form.unconfirmed_user()
         if unconfirmed is not None:

@@ -1,20 +1,24 @@
 """Sign-ins, failed sign-ins, lockouts and sign-outs, in the audit log; and the glue that puts
-every sign-in page (enrollee, plan portal, staff admin) under one lockout, django-axes.
+every sign-in page (enrollee, plan portal, staff admin) under one rule (``audit.lockout``).
 
 Every sign-in page calls ``django.contrib.auth.authenticate`` with the request, so django-axes
-counts each failure by account (the e-mail, in lower case) and by client address, and refuses any
-sign-in for ``AXES_COOLOFF_TIME`` once either has ``AXES_FAILURE_LIMIT`` failures. While locked
-out, even the right password is refused, and the page says to wait. A refused attempt does not
-extend the cool-off, so a lockout always ends.
+counts each failure by account (the e-mail, in lower case) and client address, and refuses the
+account-and-address pair for ``AXES_COOLOFF_TIME`` once it has ``AXES_FAILURE_LIMIT`` failures;
+``audit.lockout`` adds the address's limit and the account's growing delays. While refused, even
+the right password is not tried, and the page says to wait. A refused attempt is not counted and
+extends nothing, so every refusal ends.
 """
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.helpers import get_credentials
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpResponse
 
+from audit.lockout import sign_in_refusal
 from audit.models import Action, Outcome
 from audit.services import audit_record
 from audit.sessions import ENDED_REASON_ATTRIBUTE
@@ -34,7 +38,19 @@ class SignInLockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        # django-axes first: a locked pair is refused as such (it raises).
+        super().authenticate(request, username=username, password=password, **kwargs)
+        credentials = get_credentials(username=username, password=password, **kwargs)
+        refusal = sign_in_refusal(
+            username=lockout_username(request, credentials), ip_address=request.axes_ip_address or ""
+        )
+        if refusal is not None:
+            # Refused as django-axes refuses a locked pair: the failure signal follows, nothing
+            # is counted, and the page says how long to wait.
+            request.axes_locked_out = True
+            request.sign_in_refusal = refusal
+            raise AxesBackendPermissionDenied(refusal.reason)
+        return None
 
 
 def lockout_username(request, credentials) -> str:
@@ -60,8 +76,15 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def is_locked_out(request) -> bool:
-    """Whether django-axes refused this request's sign-in (the page then says to wait)."""
+    """Whether this request's sign-in was refused without trying the password (the page then
+    says to wait)."""
     return bool(getattr(request, "axes_locked_out", False))
+
+
+def is_slowed(request) -> bool:
+    """Whether the refusal is the account's short wait (a minute at most), not a cool-off."""
+    refusal = getattr(request, "sign_in_refusal", None)
+    return refusal is not None and refusal.slowed
 
 
 def _account(email: str):
@@ -89,8 +112,18 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
         request=request,
         actor=_account(typed),
         actor_label=typed,
-        detail="refused: locked out" if locked else "wrong e-mail address or password",
+        detail=_refused_detail(request) if locked else "wrong e-mail address or password",
     )
+
+
+def _refused_detail(request) -> str:
+    refusal = getattr(request, "sign_in_refusal", None)
+    return f"refused: {refusal.reason}" if refusal is not None else "refused: locked out"
+
+
+def _locked_detail(request) -> str:
+    refusal = getattr(request, "sign_in_refusal", None)
+    return f"attempt refused: {refusal.reason}" if refusal is not None else "attempt while locked out"
 
 
 @receiver(user_locked_out, dispatch_uid="audit.locked_out")
@@ -102,7 +135,7 @@ def _locked_out(sender, request, username, ip_address, **kwargs):
         request=request,
         actor=_account(username or ""),
         actor_label=username or "",
-        detail=f"locked out after {failures} failures" if failures else "attempt while locked out",
+        detail=f"locked out after {failures} failures" if failures else _locked_detail(request),
     )
 
 

@@ -282,12 +282,19 @@ AUTHENTICATION_BACKENDS = [
     "audit.signins.SignInLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# One lockout for every sign-in page (enrollee, plan portal, staff admin): after this many failed
-# sign-ins for one account, or from one address, every sign-in there is refused until the cool-off
-# has passed since the last failure. Refused attempts during a lockout do not extend it.
+# One rule for every sign-in page (enrollee, plan portal, staff admin), in audit/lockout.py: an
+# account-and-address pair is refused for the cool-off after AXES_FAILURE_LIMIT failures; an
+# address after SIGN_IN_ADDRESS_FAILURE_LIMIT failures whatever the accounts; an account is never
+# locked, only slowed (doubling waits, at most SIGN_IN_DELAY_MAX_SECONDS) from its
+# SIGN_IN_DELAY_AFTER-th failure, except from an address it signed in from before. Refused
+# attempts are not counted and do not extend anything.
 AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=30)
+SIGN_IN_DELAY_AFTER = env.int("SIGN_IN_DELAY_AFTER", default=5)
+SIGN_IN_DELAY_MAX_SECONDS = env.int("SIGN_IN_DELAY_MAX_SECONDS", default=60)
+SIGN_IN_KNOWN_ADDRESS_DAYS = env.int("SIGN_IN_KNOWN_ADDRESS_DAYS", default=90)
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "audit.signins.lockout_username"

@@ -25,13 +25,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, Outcome
 from audit.services import audit_record
-from audit.signins import is_locked_out
+from audit.signins import is_locked_out, is_slowed
 from twofactor import qr, services, session
 from twofactor.forms import CodeForm, EnrolForm, PasswordForm
 
 SIGN_IN_REFUSED = "The e-mail address or password is not right. Check both and try again."
 SIGN_IN_LOCKED = (
     "Too many tries. Wait 15 minutes and try again. If you have forgotten your password, call the Help Center."
+)
+SIGN_IN_SLOWED = (
+    "Too many tries for this account. Wait a minute and try again. If you have forgotten your password, "
+    "call the Help Center."
 )
 
 
@@ -118,7 +122,10 @@ class PasswordView(FlowView):
                 session.pending_begin(request, user)
                 return self.step(self.flow.verify_url if services.is_enrolled(user) else self.flow.enrol_url)
             # django-axes counts the failure; once locked out, even the right password is refused.
-            form.add_error(None, SIGN_IN_LOCKED if is_locked_out(request) else SIGN_IN_REFUSED)
+            if is_locked_out(request):
+                form.add_error(None, SIGN_IN_SLOWED if is_slowed(request) else SIGN_IN_LOCKED)
+            else:
+                form.add_error(None, SIGN_IN_REFUSED)
         return self.page({"form": form}, status=400)
 
 
