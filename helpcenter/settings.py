@@ -326,18 +326,28 @@ SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=3
 SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
 
+
 # The proxies in front of the portal (the load balancer), as addresses or networks, outermost
 # first; none by default. The client's address (ops.network.client_ip: every throttle, the sign-in
 # lockout, the audit log) is read from X-Forwarded-For only when the connection comes from one of
 # these, and only from the entries they added; otherwise the connection's own address is used.
-TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy.strip(), strict=False)
-    except ValueError as _error:
-        raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (e.g. 10.0.0.0/8)."
-        ) from _error
+def _addresses_or_networks(variable: str) -> list[str]:
+    values = [value.strip() for value in env.list(variable, default=[]) if value.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{variable}: {value!r} is not an IP address or network (e.g. 10.0.0.0/8)."
+            ) from error
+    return values
+
+
+TRUSTED_PROXIES = _addresses_or_networks("TRUSTED_PROXIES")
+# Who sees /healthz's details (each check, the database and broker in use, when workers were last
+# seen) besides signed-in staff with their second factor: these client addresses or networks.
+# Everyone else gets only {"ok": ...} and the status code, which is all a load balancer needs.
+HEALTHZ_DETAIL_ADDRESSES = _addresses_or_networks("HEALTHZ_DETAIL_ADDRESSES")
 
 # Content-Security-Policy on every page, the admin's included: only this site's own scripts,
 # styles, images and fonts; an inline <style> or <script> runs only with the page's nonce

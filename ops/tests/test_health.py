@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from ops.health import check_heartbeat, health_report
@@ -9,6 +10,13 @@ from ops.models import Heartbeat
 from ops.services import heartbeat_record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(client, settings):
+    """A client allowed to see /healthz's details: the test client's address is trusted."""
+    settings.HEALTHZ_DETAIL_ADDRESSES = ["127.0.0.1"]
+    return client
 
 
 def test_a_service_never_seen_is_a_fault():
@@ -51,9 +59,9 @@ def _all_alive():
         heartbeat_record(service=service)
 
 
-def test_healthz_answers_200_when_everything_is_alive(client):
+def test_healthz_answers_200_when_everything_is_alive(operator):
     _all_alive()
-    response = client.get("/healthz")
+    response = operator.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
@@ -62,16 +70,16 @@ def test_healthz_answers_200_when_everything_is_alive(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_healthz_answers_503_and_names_the_fault_when_beat_is_gone(client):
+def test_healthz_answers_503_and_names_the_fault_when_beat_is_gone(operator):
     heartbeat_record(service=Heartbeat.Service.WORKER)
-    response = client.get("/healthz")
+    response = operator.get("/healthz")
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["worker"]["ok"] is True
     assert checks["beat"] == {"ok": False, "detail": "never seen"}
 
 
-def test_healthz_reports_an_unreachable_broker(client, settings):
+def test_healthz_reports_an_unreachable_broker(operator, settings):
     from helpcenter.celery import app
 
     _all_alive()
@@ -79,7 +87,7 @@ def test_healthz_reports_an_unreachable_broker(client, settings):
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.EMBEDDED_BROKER_DIRS = []
     try:
-        response = client.get("/healthz")
+        response = operator.get("/healthz")
     finally:
         app.conf.broker_url = original
     assert response.status_code == 503
@@ -97,7 +105,7 @@ def test_healthz_refuses_other_methods(client):
     assert client.post("/healthz").status_code == 405
 
 
-def test_a_sweep_that_has_not_run_for_several_minutes_is_a_fault(client, settings):
+def test_a_sweep_that_has_not_run_for_several_minutes_is_a_fault(operator, settings):
     settings.SWEEP_STALE_SECONDS = 300
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -106,10 +114,52 @@ def test_a_sweep_that_has_not_run_for_several_minutes_is_a_fault(client, setting
         # Worker and beat report again; the sweep has not run since.
         heartbeat_record(service=Heartbeat.Service.WORKER)
         heartbeat_record(service=Heartbeat.Service.BEAT)
-        assert client.get("/healthz").status_code == 200
+        assert operator.get("/healthz").status_code == 200
     with time_machine.travel(start + timedelta(seconds=301), tick=False):
         heartbeat_record(service=Heartbeat.Service.WORKER)
         heartbeat_record(service=Heartbeat.Service.BEAT)
-        response = client.get("/healthz")
+        response = operator.get("/healthz")
         assert response.status_code == 503
         assert response.json()["checks"]["sweep"]["detail"] == "not seen for 301 s"
+
+
+def test_the_public_gets_the_status_only(client):
+    _all_alive()
+    healthy = client.get("/healthz")
+    assert (healthy.status_code, healthy.json()) == (200, {"ok": True})
+    Heartbeat.objects.filter(service=Heartbeat.Service.BEAT).delete()
+    failing = client.get("/healthz")
+    assert (failing.status_code, failing.json()) == (503, {"ok": False})
+    for word in ("postgresql", "sqlite", "redis", "filesystem", "last_seen", "never seen"):
+        assert word not in failing.text.lower()
+
+
+def test_signed_in_staff_with_the_second_factor_see_the_details():
+    from accounts.models import StaffGroup
+    from accounts.tests.factories import EnrolleeFactory, StaffFactory
+    from twofactor.testing import verified_client
+
+    _all_alive()
+    staff = StaffFactory(groups=[StaffGroup.INTAKE])
+    assert set(verified_client(staff).get("/healthz").json()["checks"]) == {
+        "database",
+        "broker",
+        "worker",
+        "beat",
+        "sweep",
+    }
+    password_only = Client()
+    password_only.force_login(staff)
+    assert password_only.get("/healthz").json() == {"ok": True}
+    enrollee = Client()
+    enrollee.force_login(EnrolleeFactory())
+    assert enrollee.get("/healthz").json() == {"ok": True}
+
+
+def test_a_trusted_address_sees_the_details_and_a_forged_header_does_not(client, settings):
+    _all_alive()
+    settings.HEALTHZ_DETAIL_ADDRESSES = ["10.20.0.0/16"]
+    assert "checks" in client.get("/healthz", REMOTE_ADDR="10.20.3.4").json()
+    assert client.get("/healthz", REMOTE_ADDR="198.51.100.7").json() == {"ok": True}
+    forged = client.get("/healthz", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="10.20.3.4")
+    assert forged.json() == {"ok": True}

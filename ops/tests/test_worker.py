@@ -35,7 +35,8 @@ def test_a_task_runs_in_a_real_worker_through_redis(tmp_path):
     _probe_through_real_worker(Broker.redis(os.environ["REDIS_URL"], tmp_path))
 
 
-def test_healthz_is_all_green_with_a_real_worker_and_beat_running(client, tmp_path):
+def test_healthz_is_all_green_with_a_real_worker_and_beat_running(client, tmp_path, settings):
+    settings.HEALTHZ_DETAIL_ADDRESSES = ["127.0.0.1"]  # the test client's address: details shown
     broker = Broker.embedded(tmp_path)
     worker = start_worker(broker)  # the default queue: beat's sweep must reach it
     beat = start_beat(broker)
