@@ -14,7 +14,7 @@ from datetime import datetime
 from helpcenter.backend_choice import choose_backends
 
 # The table's sections, in the order of the issue; other modules follow in name order.
-ORDER = ["filing", "queue", "sweep", "letters", "decisions", "pages"]
+ORDER = ["filing", "queue", "sweep", "letters", "decisions", "pages", "signup"]
 HELPERS = {"core", "__main__", "casedata", "offline"}
 
 
