@@ -123,3 +123,53 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_help_center_staff(self) -> bool:
         return self.kind == self.Kind.STAFF and self.is_staff
+
+
+class AccountEmail(models.Model):
+    """One account e-mail to send (the worker's outbox): made in the transaction of the request
+    that asked for it, sent by the worker after commit, and by the sweep if that task was lost or
+    the mail server failed. The row holds no token, link or text: the worker writes the message
+    when it sends it, from PORTAL_BASE_URL and the account as it is then."""
+
+    class Kind(models.TextChoices):
+        VERIFY = "verify", "Confirm the e-mail address"
+        ALREADY_REGISTERED = "already_registered", "Someone tried to sign up with this address"
+        PASSWORD_RESET = "password_reset", "Choose a new password"
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Waiting to be sent"
+        SENT = "SENT", "Sent"
+        NOT_NEEDED = "NOT_NEEDED", "Not sent: the account no longer needs it"
+        GAVE_UP = "GAVE_UP", "Not sent: the mail server failed every attempt"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_emails")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=5, choices=User.Language.choices)
+    # Where the confirmation link leads after sign-in (a path in the portal); cleared once done.
+    next_url = models.CharField(max_length=1000, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField()
+    # When the sweep may next queue it: after the grace period for a new one, after the backoff
+    # for one that failed, after the claim for one the sweep has just queued.
+    next_attempt_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="account_email_due", condition=models.Q(state="PENDING")),
+            models.Index(fields=["finished_at"], name="account_email_finished", condition=~models.Q(state="PENDING")),
+        ]
+        constraints = [
+            # A row is finished exactly when it is no longer pending.
+            models.CheckConstraint(
+                condition=(models.Q(state="PENDING") & models.Q(finished_at__isnull=True))
+                | (~models.Q(state="PENDING") & models.Q(finished_at__isnull=False)),
+                name="account_email_finished_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"

@@ -8,7 +8,10 @@ through small idempotent handlers (each safe to run twice, each tested on its ow
 3. running clocks due soon or overdue (read through the running-clock index) get their notices:
    a reminder to the plan before its response is due, a late notice when it is not in, and a
    notice to supervisors for every overdue clock;
-4. notices still unsent a minute after they were made are delivered.
+4. notices still unsent a minute after they were made are delivered;
+5. account e-mails (sign-up links, password resets) whose task was lost, or whose wait after a
+   mail-server failure is over, are queued again; finished ones older than 30 days are removed
+   (``accounts.emails``).
 
 Each notice has a unique key (which clock, which due time), so nothing is sent twice, and a clock
 that is extended after it was overdue is reported again if it runs out again.
@@ -24,6 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from accounts.emails import account_emails_due_queue, account_emails_prune
 from complaints.clocks import HISTORICAL_CLOCKS, ClockName
 from complaints.models import Case, Clock, Letter, Notice, Status
 from complaints.services.notices import (
@@ -48,6 +52,8 @@ class SweepReport:
     clocks_read: int = 0
     notices_created: list[str] = field(default_factory=list)
     notices_delivered: list[int] = field(default_factory=list)
+    account_emails_queued: list[int] = field(default_factory=list)
+    account_emails_pruned: int = 0
 
 
 def sweep_run(*, now: datetime) -> SweepReport:
@@ -77,6 +83,8 @@ def sweep_run(*, now: datetime) -> SweepReport:
     if unsent:
         notices_deliver_queue(notice_ids=unsent)
         report.notices_delivered += unsent
+    report.account_emails_queued = account_emails_due_queue(now=now)
+    report.account_emails_pruned = account_emails_prune(now=now)
     leases_expired_delete(older_than=timedelta(days=1))
     return report
 

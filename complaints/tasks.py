@@ -122,8 +122,9 @@ def clock_sweep() -> dict:
     finally:
         lease_release(name=SWEEP_LEASE, holder=holder)
     logger.info(
-        "Sweep: %s acknowledged, %s letters queued, %s clocks read, %s notices made",
+        "Sweep: %s acknowledged, %s letters queued, %s clocks read, %s notices made, %s account e-mails queued",
         len(report.acknowledged), len(report.letters_queued), report.clocks_read, len(report.notices_created),
+        len(report.account_emails_queued),
     )  # fmt: skip
     return {"clocks_read": report.clocks_read, "notices": len(report.notices_created)}
 

@@ -1,7 +1,7 @@
 """Account e-mails tell a stranger nothing and point only at the portal (issue 26):
 
 - sign-up does the same work whether or not the address has an account: one password hashing,
-  one e-mail queued to the worker (the owner of an existing address is told, in their language);
+  one outbox row and one delivery queued to the worker (the owner of an existing address is told, in their language);
 - every link in an e-mail starts with PORTAL_BASE_URL, whatever Host the request named;
 - staff and plan accounts cannot reset their password on the enrollees' public page, which
   answers for them exactly as for an unknown address.
@@ -16,7 +16,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client, TestCase
 
-from accounts.models import StaffGroup, User
+from accounts.models import AccountEmail, StaffGroup, User
 from accounts.tests.factories import EnrolleeFactory, PlanUserFactory, StaffFactory
 from ops import queue
 
@@ -77,13 +77,11 @@ def link_in(message) -> str:
 def test_a_new_address_costs_one_hashing_and_one_queued_email(counted, queued):
     assert sign_up()["Location"] == "/account/signup/check-your-email/"
     assert counted.calls == 1
-    assert queued() == [
-        (
-            "accounts.account_email_send",
-            {"kind": "verify", "user_id": User.objects.get().pk, "language": "en", "next_url": ""},
-        )
-    ]
+    [row] = AccountEmail.objects.all()
+    assert (row.user, row.kind, row.language) == (User.objects.get(), "verify", "en")
+    assert queued() == [("accounts.account_emails_send", {"deliveries": [[row.pk, 0]]})]
     assert len(mail.outbox) == 1
+    assert AccountEmail.objects.get().state == AccountEmail.State.SENT
 
 
 @pytest.mark.parametrize(
@@ -96,12 +94,9 @@ def test_an_address_with_an_account_costs_the_same_work(counted, queued, factory
     counted.calls = 0
     assert sign_up(email="Ana@Example.test")["Location"] == "/account/signup/check-your-email/"
     assert counted.calls == 1
-    assert queued() == [
-        (
-            "accounts.account_email_send",
-            {"kind": "already_registered", "user_id": owner.pk, "language": "en", "next_url": ""},
-        )
-    ]
+    [row] = AccountEmail.objects.all()
+    assert (row.user, row.kind, row.language) == (owner, "already_registered", "en")
+    assert queued() == [("accounts.account_emails_send", {"deliveries": [[row.pk, 0]]})]
     [note] = mail.outbox
     assert note.to == ["ana@example.test"]
     assert "Someone tried to create a Help Center account with this e-mail address." in note.body
@@ -129,6 +124,8 @@ def test_the_sign_up_page_itself_sends_nothing_it_queues_for_the_worker(django_c
         Client().post("/account/signup/", {**data, "email": "new@example.test"})
     assert mail.outbox == []
     assert len(callbacks) == 2
+    # One outbox row each, made in the request's transaction; none sent yet.
+    assert AccountEmail.objects.filter(state=AccountEmail.State.PENDING).count() == 2
 
 
 @pytest.mark.parametrize("prefix", ["", "/es"])
@@ -167,3 +164,4 @@ def test_staff_and_plan_accounts_get_the_unknown_address_answer_on_the_public_re
     assert staff_answer["Location"] == unknown_answer["Location"] == "/account/password/reset/sent/"
     assert mail.outbox == []
     assert queued() == []
+    assert not AccountEmail.objects.exists()
