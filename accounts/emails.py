@@ -8,8 +8,9 @@ The database is the source of truth, as for every piece of work in the portal:
 - ``account_email_deliver`` sends a row's e-mail once. A delivery names the row and the attempt
   it was queued for; the row is locked (a second run at the same moment skips it) and acts only
   if that attempt has not been made yet, so a task that runs twice sends nothing the second time.
-  A mail-server failure counts the attempt, keeps the error and sets the next try after a
-  doubling wait (1, 2, 4 … minutes, at most an hour); after ``MAX_ATTEMPTS`` the row gives up.
+  A failure (the mail server's, or one writing the message) counts the attempt, keeps the error,
+  is logged with its traceback, and sets the next try after a doubling wait (1, 2, 4 … minutes,
+  at most an hour); after ``MAX_ATTEMPTS`` the row gives up.
 - ``account_emails_due_queue`` (run by the clock sweep every minute) queues the rows whose
   task was lost or whose wait is over, and claims them for ``CLAIM`` so that a slow queue does
   not receive them again every minute.
@@ -75,7 +76,8 @@ def account_email_queue(*, kind: str, user: User, language: str, next_url: str =
 def account_email_deliver(*, email_id: int, attempt: int) -> AccountEmail | None:
     """Make attempt number ``attempt`` (counted from 0) at sending this e-mail, unless it was made
     already, the e-mail is finished, or another process is sending it right now; returns the row
-    when this call acted on it. A mail-server failure is recorded on the row, not raised."""
+    when this call acted on it. A failure to write or send is recorded on the row, not raised: the
+    limit on attempts stops a message that can never be written from being retried forever."""
     now = timezone.now()
     with transaction.atomic():
         email = (
@@ -86,14 +88,14 @@ def account_email_deliver(*, email_id: int, attempt: int) -> AccountEmail | None
         )
         if email is None:
             return None
-        message = compose(email)
-        if message is None:
-            _finish(email, AccountEmail.State.NOT_NEEDED, now)
-            return email
-        subject, body = message
         try:
+            message = compose(email)
+            if message is None:
+                _finish(email, AccountEmail.State.NOT_NEEDED, now)
+                return email
+            subject, body = message
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email.user.email], fail_silently=False)
-        except Exception as error:  # any backend's failure: SMTP, a refused connection, a timeout
+        except Exception as error:  # any backend's failure (SMTP, a refused connection, a timeout) or our own
             _failed(email, error, now)
             return email
         email.attempts += 1
@@ -206,13 +208,16 @@ def _failed(email: AccountEmail, error: Exception, now: datetime) -> None:
     email.attempts += 1
     email.last_error = f"{type(error).__name__}: {error}"[: AccountEmail._meta.get_field("last_error").max_length]
     if email.attempts >= MAX_ATTEMPTS:
-        logger.error("Account e-mail %s not sent after %s attempts; giving up (%s).", email.pk, email.attempts, error)
+        logger.error(
+            "Account e-mail %s not sent after %s attempts; giving up (%s).",
+            email.pk, email.attempts, error, exc_info=True,
+        )  # fmt: skip
         _finish(email, AccountEmail.State.GAVE_UP, now)
         return
     email.next_attempt_at = now + retry_wait(email.attempts)
     logger.warning(
         "Account e-mail %s not sent (attempt %s, %s); the sweep tries again after %s.",
-        email.pk, email.attempts, error, email.next_attempt_at,
+        email.pk, email.attempts, error, email.next_attempt_at, exc_info=True,
     )  # fmt: skip
     email.full_clean()
     email.save(update_fields=["attempts", "last_error", "next_attempt_at"])
