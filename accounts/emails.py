@@ -47,6 +47,9 @@ LONGEST_WAIT = timedelta(hours=1)
 CLAIM = timedelta(minutes=10)
 KEEP_FINISHED = timedelta(days=30)
 BATCH = 1000
+# Checked when the row is made; a delivery checks only what it writes (a row it cannot write a
+# message for must still be able to record the failure).
+UNCHANGED_AFTER_QUEUEING = ["user", "kind", "language", "created_at"]
 
 
 def account_email_queue(*, kind: str, user: User, language: str, next_url: str = "") -> AccountEmail:
@@ -200,7 +203,7 @@ def _finish(email: AccountEmail, state: str, now: datetime) -> None:
     email.state = state
     email.finished_at = now
     email.next_url = ""  # no longer needed
-    email.full_clean()
+    email.full_clean(exclude=UNCHANGED_AFTER_QUEUEING)
     email.save(update_fields=["state", "finished_at", "next_url", "attempts", "last_error"])
 
 
@@ -219,5 +222,5 @@ def _failed(email: AccountEmail, error: Exception, now: datetime) -> None:
         "Account e-mail %s not sent (attempt %s, %s); the sweep tries again after %s.",
         email.pk, email.attempts, error, email.next_attempt_at, exc_info=True,
     )  # fmt: skip
-    email.full_clean()
+    email.full_clean(exclude=UNCHANGED_AFTER_QUEUEING)
     email.save(update_fields=["attempts", "last_error", "next_attempt_at"])

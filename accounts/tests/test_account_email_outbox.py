@@ -294,3 +294,16 @@ def test_a_row_is_finished_exactly_when_it_is_not_pending():
         AccountEmail.objects.create(**fields, state=AccountEmail.State.SENT)
     with pytest.raises(IntegrityError), transaction.atomic():
         AccountEmail.objects.create(**fields, finished_at=now)
+
+
+def test_a_message_that_cannot_be_written_counts_an_attempt_like_a_mail_server_failure():
+    now = timezone.now()
+    row = AccountEmail.objects.create(
+        user=EnrolleeFactory(), kind="no_such_kind", language="en", created_at=now, next_attempt_at=now
+    )
+    assert account_email_deliver(email_id=row.pk, attempt=0) == row
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (AccountEmail.State.PENDING, 1)
+    assert row.last_error.startswith("ValueError: Unknown account e-mail")
+    assert row.next_attempt_at > now
+    assert mail.outbox == []
