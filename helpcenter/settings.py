@@ -212,6 +212,10 @@ UPLOAD_MAX_FILES_PER_CASE = env.int("UPLOAD_MAX_FILES_PER_CASE", default=40)
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
 UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=50 * 1024 * 1024)
 UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=50)
+# A PDF is read and rewritten in a child process with these limits (complaints.uploads.isolation):
+# a few megabytes can expand to gigabytes. Past either limit the file is refused as unreadable.
+UPLOAD_PDF_MEMORY_LIMIT_BYTES = env.int("UPLOAD_PDF_MEMORY_LIMIT_BYTES", default=768 * 1024 * 1024)
+UPLOAD_PDF_TIME_LIMIT_SECONDS = env.int("UPLOAD_PDF_TIME_LIMIT_SECONDS", default=30)
 # ClamAV's clamd, as host:port or a socket path. Set: every new document waits for a clean virus
 # scan (a worker, complaints/scanning.py) before anyone can open it. Empty: no scanning.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
@@ -370,7 +374,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every rendering step at INFO; only its warnings matter to an operator.
     "loggers": {
-        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "pikepdf")},
         # django-axes logs every failed sign-in with the e-mail typed; the audit log has them.
         "axes": {"level": "ERROR"},
     },

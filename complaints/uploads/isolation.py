@@ -1,0 +1,56 @@
+"""Running a parser over an uploaded file in a child process with limits on memory and time.
+
+A PDF of a few megabytes can hold object streams that expand to gigabytes, and a parser reading
+it in the web process could take the process (and the machine's memory) with it. The child is
+forked from a small server process started once per web process (multiprocessing's
+"forkserver"), which has already imported the parser, so each file costs a fork, not a new
+interpreter. In the child, the address space and CPU time are capped (``setrlimit``); the parent
+waits at most the time limit and then kills it. A child that runs out of memory, crashes or
+overruns reports nothing, and the caller treats the file as one it could not check.
+"""
+
+import multiprocessing
+import resource
+from collections.abc import Callable
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["complaints.uploads.pdf"])
+
+
+class LimitExceeded(Exception):
+    """The child ran out of memory or time, or died, before it answered."""
+
+
+def run_limited(function: Callable, data: bytes, *, memory_bytes: int, seconds: int):
+    """``function(data)`` in a child process, returned as ``("ok", result)`` or
+    ``("error", exception)`` for an exception the function raised. Raises LimitExceeded if the
+    child gave no answer within ``seconds`` or died (out of memory, killed)."""
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    child = _CONTEXT.Process(target=_child, args=(function, data, sender, memory_bytes, seconds), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise LimitExceeded(f"no answer in {seconds} s")
+        try:
+            return receiver.recv()
+        except EOFError:
+            raise LimitExceeded("the child ended without an answer") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _child(function: Callable, data: bytes, sender, memory_bytes: int, seconds: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    try:
+        answer = ("ok", function(data))
+    except MemoryError:
+        return  # no answer: the parent reports the limit
+    except Exception as error:  # handed to the parent, which decides what it means
+        answer = ("error", error)
+    sender.send(answer)
+    sender.close()
