@@ -41,11 +41,12 @@ def page_pdf(*lines: str) -> bytes:
 
 
 def edited(data: bytes, change) -> bytes:
-    """``data`` with ``change(pdf)`` applied, written by pikepdf (no disarming)."""
+    """``data`` with ``change(pdf)`` applied, written by pikepdf (no disarming; streams written
+    uncompressed stay so)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         change(pdf)
         output = io.BytesIO()
-        pdf.save(output, deterministic_id=True)
+        pdf.save(output, deterministic_id=True, compress_streams=False)
     return output.getvalue()
 
 

@@ -107,11 +107,13 @@ def disarm(data: bytes) -> tuple[bytes, list[str]]:
             removed = _sweep(pdf, remove=True)
             _library_pass(pdf)
             output = io.BytesIO()
-            # Streams are copied without decoding (a compressed bomb stays compressed); the
-            # existing encryption (one that opened without a password) is dropped.
+            # Streams are copied as they are, neither decoded (a compressed bomb stays
+            # compressed) nor compressed; the existing encryption (one that opened without a
+            # password) is dropped.
             pdf.save(
                 output,
                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                compress_streams=False,
                 encryption=None,
                 deterministic_id=True,
                 fix_metadata_version=False,
