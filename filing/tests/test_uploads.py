@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from complaints.models import Case, Document
+from complaints.tests import pdfs
 from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG, WINDOWS_PROGRAM, docx
 from filing.models import DraftDocument
-from complaints.tests import pdfs
 from filing.tests import answers
 from filing.tests.answers import fill_draft, step_url
 
