@@ -208,7 +208,7 @@ LETTERS_RENDER_TIME_LIMIT_SECONDS = env.int("LETTERS_RENDER_TIME_LIMIT_SECONDS",
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_CASE_BYTES = env.int("UPLOAD_MAX_CASE_BYTES", default=60 * 1024 * 1024)
 UPLOAD_MAX_FILES_PER_CASE = env.int("UPLOAD_MAX_FILES_PER_CASE", default=40)
-# A Word file (a zip archive) is refused if it expands past any of these (complaints/uploads.py).
+# A Word file (a zip archive) is refused if it expands past any of these (complaints/uploads/docx.py).
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
 UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=50 * 1024 * 1024)
 UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=50)
