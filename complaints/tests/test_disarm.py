@@ -6,6 +6,7 @@ stored copy is read again by qpdf, and its text by poppler's pdftotext (another 
 one that wrote it)."""
 
 import io
+import os
 import zipfile
 import zlib
 
@@ -357,3 +358,25 @@ def test_a_word_file_that_cannot_be_read_is_refused():
         upload_check(broken)
     with pytest.raises(word.NotDisarmed):
         word.disarm(broken, max_entries=10, max_expanded_bytes=10**6, max_ratio=50)
+
+
+def test_a_process_forked_after_the_first_check_still_checks_pdfs():
+    """gunicorn's and the fuzz tests' workers are forked from a process that may already have
+    started its forkserver: the fork must start its own, not fail on the inherited one."""
+    upload_check(samples.PDF)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            answer = (
+                b"1" if upload_check(samples.PDF_WITH_JAVASCRIPT).active_content_removed == ["JAVASCRIPT"] else b"0"
+            )
+        except BaseException:
+            answer = b"E"
+        os.write(write, answer)
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert answer == b"1"

@@ -9,12 +9,36 @@ waits at most the time limit and then kills it. A child that runs out of memory,
 overruns reports nothing, and the caller treats the file as one it could not check.
 """
 
+import contextlib
 import multiprocessing
+import os
 import resource
+import threading
 from collections.abc import Callable
+from multiprocessing import forkserver
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["complaints.uploads.pdf"])
+
+
+def _forget_inherited_forkserver() -> None:
+    """In a process forked from one that already started its forkserver (gunicorn's workers, the
+    fuzz tests' workers), the inherited server is a sibling: multiprocessing would ``waitpid`` on
+    it and fail with ChildProcessError. Forget it, so this process starts its own when needed."""
+    server = forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) is None:
+        return
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+    server._forkserver_pid = None
+    server._forkserver_address = None
+    server._forkserver_alive_fd = None
+    server._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_forkserver)
 
 
 class LimitExceeded(Exception):
