@@ -24,7 +24,6 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from complaints.uploads import docx, pdf
 from complaints.uploads.isolation import LimitExceeded, run_limited
@@ -62,10 +61,8 @@ ACTIVE_CONTENT = {
     docx.WORD_EMBEDDED_OBJECT: "embedded objects (OLE, ActiveX)",
     docx.WORD_EXTERNAL_LINK: "outside links (templates, linked objects or pictures from elsewhere)",
 }
-# The note the person who sent the file, and the plan, see beside it (English and Spanish).
-ACTIVE_CONTENT_NOTE = gettext_lazy(
-    "We removed parts of this file that could run programs or reach the internet. Its pages are unchanged."
-)
+# The person who sent the file and the plan see a note beside it instead (English and Spanish):
+# templates/includes/document_disarmed_note.html.
 
 
 class UploadRejected(Exception):
@@ -82,7 +79,6 @@ class CheckedUpload:
     extension: str
     data: bytes
     active_content_removed: list[str] = field(default_factory=list)
-    received_size_bytes: int = 0
 
     @property
     def size_bytes(self) -> int:
@@ -126,7 +122,6 @@ def upload_check(data: bytes) -> CheckedUpload:
         extension=kind.extension,
         data=stored,
         active_content_removed=removed,
-        received_size_bytes=size,
     )
 
 
