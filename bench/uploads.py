@@ -59,7 +59,7 @@ def upload_check_pdfs() -> list[Result]:
         guessed = timed(lambda data=data: filetype.guess(data), repeat=REPEAT)
         rows.append(
             Result(
-                name=f"upload check: {label} ({len(data) // 1024} KB)",
+                name=f"upload check: {label} ({len(data) / 1024:.1f} KB)",
                 value=f"median {median(checked) * 1000:.0f} ms, p95 {percentile(checked, 0.95) * 1000:.0f} ms",
                 baseline=f"type guess {median(guessed) * 1000:.2f} ms",
                 note=f"{REPEAT} checks",
