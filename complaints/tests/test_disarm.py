@@ -6,6 +6,7 @@ stored copy is read again by qpdf, and its text by poppler's pdftotext (another 
 one that wrote it)."""
 
 import io
+import multiprocessing
 import os
 import zipfile
 import zlib
@@ -380,3 +381,23 @@ def test_a_process_forked_after_the_first_check_still_checks_pdfs():
     os.close(read)
     os.waitpid(pid, 0)
     assert answer == b"1"
+
+
+def _check_in_daemon(pipe) -> None:
+    try:
+        upload_check(samples.PDF)
+        pipe.send("stored")
+    except UploadRejected as refused:
+        pipe.send(refused.message)
+
+
+def test_a_daemonic_worker_that_cannot_start_the_check_refuses_the_pdf():
+    """multiprocessing.Pool's workers are daemonic and may not start children: there the PDF is
+    refused as unchecked (never stored unchecked, never a server error)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    daemon = context.Process(target=_check_in_daemon, args=(sender,), daemon=True)
+    daemon.start()
+    answer = receiver.recv() if receiver.poll(60) else "no answer"
+    daemon.join(10)
+    assert answer == _pdf_uncheckable_message()

@@ -10,6 +10,7 @@ overruns reports nothing, and the caller treats the file as one it could not che
 """
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import resource
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing import forkserver, spawn
 
+logger = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["complaints.uploads.pdf"])
 _CHILD_NAME = "helpcenter-upload-check"
@@ -70,7 +72,15 @@ def run_limited(function: Callable, data: bytes, *, memory_bytes: int, seconds: 
     child = _CONTEXT.Process(
         target=_child, args=(function, data, sender, memory_bytes, seconds), name=_CHILD_NAME, daemon=True
     )
-    child.start()
+    try:
+        child.start()
+    except AssertionError:
+        # A daemonic multiprocessing worker (multiprocessing.Pool's) may not start children: the
+        # file cannot be checked there, so it is refused, never stored unchecked.
+        logger.warning("The upload check cannot start its child in a daemonic process; the PDF is refused.")
+        sender.close()
+        receiver.close()
+        raise LimitExceeded("no child process in a daemonic process") from None
     sender.close()
     try:
         if not receiver.poll(seconds):
