@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from complaints.models import Case, Document
+from complaints.uploads import active_content_codes_valid
 
 
 class FilingDraft(models.Model):
@@ -61,6 +62,12 @@ class DraftDocument(models.Model):
     size_bytes = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
     uploaded_at = models.DateTimeField()
+    active_content_removed = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[active_content_codes_valid],
+        help_text="What was removed from the file before it was kept (complaints.uploads); it moves to the case.",
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -5,7 +5,6 @@ that case, so a second click or a resent form never makes a second one.
 """
 
 import logging
-import unicodedata
 from datetime import datetime
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from complaints.row_checks import row_clean
 from complaints.services.documents import document_add
 from complaints.services.filing import case_file
 from complaints.uploads import UploadRejected, upload_check
+from complaints.uploads.names import clean_file_name
 from filing.answers import AnswersIncomplete, answer_problems, filing_data
 from filing.emails import submission_confirmation_send
 from filing.models import DraftDocument, FilingDraft
@@ -76,21 +76,12 @@ def draft_step_save(*, draft: FilingDraft, step: str, answers: dict, now: dateti
     return locked
 
 
-def clean_file_name(name: str) -> str:
-    """The name as the person knows it, without folders, control characters or excess length."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip() or "document"
-    if len(name) > 255:
-        stem, dot, extension = name.rpartition(".")
-        name = f"{stem[: 250 - len(extension)]}.{extension}" if dot and len(extension) <= 10 else name[:255]
-    return name
-
-
 def draft_document_add(
     *, draft: FilingDraft, name: str, data: bytes, kind: str, now: datetime | None = None
 ) -> DraftDocument:
-    """Keep one file with the draft. Raises UploadRejected (nothing kept) if the file is not
-    acceptable or the draft's files would pass the case limits; DraftAlreadySubmitted if sent."""
+    """Keep one file with the draft: the copy ``upload_check`` returns (without active content),
+    with what was removed. Raises UploadRejected (nothing kept) if the file is not acceptable or
+    the draft's files would pass the case limits; DraftAlreadySubmitted if sent."""
     checked = upload_check(data)
     now = now or timezone.now()
     with transaction.atomic():
@@ -113,8 +104,9 @@ def draft_document_add(
             size_bytes=checked.size_bytes,
             content_type=checked.content_type,
             uploaded_at=now,
+            active_content_removed=checked.active_content_removed,
         )
-        document.file.save(checked.extension, ContentFile(data), save=False)
+        document.file.save(checked.extension, ContentFile(checked.data), save=False)
         stored_name = document.file.name
         try:
             document.full_clean()
@@ -176,6 +168,7 @@ def draft_submit(*, draft: FilingDraft, actor, signed_name: str, records_authori
                 actor=actor,
                 actor_role="ENROLLEE",
                 savepoint=False,
+                removed_before=document.active_content_removed,
             )
         stored_names = [document.file.name for document in documents]
         locked.documents.all().delete()

@@ -209,10 +209,14 @@ LETTERS_RENDER_TIME_LIMIT_SECONDS = env.int("LETTERS_RENDER_TIME_LIMIT_SECONDS",
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_CASE_BYTES = env.int("UPLOAD_MAX_CASE_BYTES", default=60 * 1024 * 1024)
 UPLOAD_MAX_FILES_PER_CASE = env.int("UPLOAD_MAX_FILES_PER_CASE", default=40)
-# A Word file (a zip archive) is refused if it expands past any of these (complaints/uploads.py).
+# A Word file (a zip archive) is refused if it expands past any of these (complaints/uploads/docx.py).
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
 UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=50 * 1024 * 1024)
 UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=50)
+# A PDF is read and rewritten in a child process with these limits (complaints.uploads.isolation):
+# a few megabytes can expand to gigabytes. Past either limit the file is refused as unreadable.
+UPLOAD_PDF_MEMORY_LIMIT_BYTES = env.int("UPLOAD_PDF_MEMORY_LIMIT_BYTES", default=768 * 1024 * 1024)
+UPLOAD_PDF_TIME_LIMIT_SECONDS = env.int("UPLOAD_PDF_TIME_LIMIT_SECONDS", default=30)
 # ClamAV's clamd, as host:port or a socket path. Set: every new document waits for a clean virus
 # scan (a worker, complaints/scanning.py) before anyone can open it. Empty: no scanning.
 CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
@@ -396,7 +400,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every rendering step at INFO; only its warnings matter to an operator.
     "loggers": {
-        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "pikepdf")},
         # django-axes logs every failed sign-in with the e-mail typed; the audit log has them.
         "axes": {"level": "ERROR"},
     },

@@ -17,7 +17,7 @@ from complaints.uploads import UploadRejected, upload_check
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.heic,.docx,application/pdf,image/*"
 FILES_HELP = (
     "You can choose several files at once. PDF, JPEG, PNG, TIFF, HEIC or Word (.docx), "
-    "up to {limit} MB each. Files with macros or scripts are not accepted."
+    "up to {limit} MB each. Scripts, macros and embedded files are removed from the copy we keep."
 )
 
 

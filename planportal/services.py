@@ -80,18 +80,18 @@ def plan_carried_out_confirm(
         errors["carried_out_date"] = "This date is before the decision was issued. Check the date."
     if errors:
         raise CaseError("Some information is missing or not valid.", field_errors=errors)
-    for _name, data in proofs:
-        upload_check(data)  # every file first, so one bad file stores nothing
+    checked = [upload_check(data) for _name, data in proofs]  # every file first, so one bad file stores nothing
     with transaction.atomic():
         locked = _lock_offered(case, actor, CARRIED_OUT, now)
         moved = case_move(
             case=locked, move=CARRIED_OUT, actor=actor, data=MoveInput(carried_out_date=carried_out_date), now=now
         )
-        for name, data in proofs:
+        for (name, data), upload in zip(proofs, checked, strict=True):
             document_add(
                 case=moved,
                 name=name,
                 data=data,
+                checked=upload,
                 kind=Document.Kind.PROOF_OF_IMPLEMENTATION,
                 source=Document.Source.PLAN,
                 actor=actor,

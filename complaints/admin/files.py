@@ -79,5 +79,6 @@ def document_upload_view(request, case: Case, model_admin):
     except UploadRejected as error:
         messages.error(request, f"The document was not added: {error.message}")
     else:
-        messages.success(request, f"Document added: {document.original_name}.")
+        note = f" Disarmed: removed {document.active_content_words}." if document.active_content_removed else ""
+        messages.success(request, f"Document added: {document.original_name}.{note}")
     return redirect(case_url(case))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from complaints.models.case import Case
+from complaints.uploads import active_content_codes_valid, active_content_words
 
 
 def _document_path(instance: "Document", filename: str) -> str:
@@ -56,6 +57,12 @@ class Document(models.Model):
     scan_state = models.CharField(max_length=12, choices=ScanState.choices, default=ScanState.NOT_SCANNED)
     scanned_at = models.DateTimeField(null=True, blank=True)
     scan_result = models.CharField(max_length=200, blank=True, help_text="What the scanner reported, if not clean.")
+    active_content_removed = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[active_content_codes_valid],
+        help_text="What was removed from the file before it was stored (complaints.uploads): empty for none.",
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -74,6 +81,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.case.number})"
+
+    @property
+    def active_content_words(self) -> str:
+        """What was removed, in words for staff ("" for nothing)."""
+        return active_content_words(self.active_content_removed)
 
 
 class PlanResponse(models.Model):

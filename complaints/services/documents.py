@@ -1,6 +1,8 @@
 """Adding a document to a case: checked by content (``complaints.uploads``), stored under a random
-name, recorded with its size, checksum and type, and written to the timeline. With a virus scanner
-configured, the document waits for its scan (``complaints.scanning``) before anyone can open it."""
+name, recorded with its size, checksum and type, and written to the timeline. What is stored is
+the copy ``upload_check`` returns: a PDF or Word file without its active content, what was removed
+recorded on the row and in the timeline. With a virus scanner configured, the document waits for
+its scan (``complaints.scanning``) before anyone can open it."""
 
 import hashlib
 from datetime import datetime
@@ -17,7 +19,8 @@ from complaints.row_checks import row_clean
 from complaints.scanning import initial_scan_state
 from complaints.services.timeline import event_record
 from complaints.tasks import document_scan_task
-from complaints.uploads import UploadRejected, upload_check
+from complaints.uploads import CheckedUpload, UploadRejected, active_content_words, upload_check
+from complaints.uploads.names import clean_file_name
 from ops.queue import enqueue_on_commit
 
 
@@ -34,12 +37,20 @@ def document_add(
     shared_with_plan: bool = True,
     now: datetime | None = None,
     savepoint: bool = True,
+    checked: CheckedUpload | None = None,
+    removed_before: list[str] | None = None,
 ) -> Document:
-    """Store one uploaded file on the case. Raises UploadRejected (nothing stored) if the file is
-    not acceptable or the case's document limits would be passed. The caller checks who may.
-    ``savepoint=False`` is for a caller inside its own transaction that lets every error roll all
-    of it back (``draft_submit``): then no savepoint is needed to undo this part alone."""
-    checked = upload_check(data)
+    """Store one uploaded file on the case: the copy ``upload_check(data)`` returns, with what was
+    removed from it. Raises UploadRejected (nothing stored) if the file is not acceptable or the
+    case's document limits would be passed. The caller checks who may.
+
+    ``checked`` is ``upload_check(data)`` when the caller already has it (it checked a batch
+    before storing any). ``removed_before`` is what was removed when the file was first received
+    (a draft's file, stored already disarmed). ``savepoint=False`` is for a caller inside its own
+    transaction that lets every error roll all of it back (``draft_submit``): then no savepoint is
+    needed to undo this part alone."""
+    checked = checked or upload_check(data)
+    removed = sorted({*(removed_before or []), *checked.active_content_removed})
     now = now or timezone.now()
     with transaction.atomic(savepoint=savepoint):
         # Locking the case serializes uploads to it, so two at once cannot pass the limits.
@@ -58,25 +69,33 @@ def document_add(
             source=source,
             uploaded_by=actor,
             uploaded_at=now,
-            original_name=(name or "document")[:255],
+            original_name=clean_file_name(name),
             size_bytes=checked.size_bytes,
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=hashlib.sha256(checked.data).hexdigest(),
             content_type=checked.content_type,
             shared_with_plan=shared_with_plan,
             scan_state=initial_scan_state(),
+            active_content_removed=removed,
         )
-        document.file.save(f"{checked.extension}", ContentFile(data), save=False)
+        document.file.save(f"{checked.extension}", ContentFile(checked.data), save=False)
         # The case is locked above and the uploader is the acting user: neither is read again.
         row_clean(document, saved=["case", "uploaded_by", "plan_response"])
         document.save()
+        summary = f"Document added: {document.get_kind_display()}"
+        event_data = {"document_id": document.id, "sha256": document.sha256, "size_bytes": document.size_bytes}
+        if removed:
+            summary += f" (disarmed; removed: {active_content_words(removed)})"
+            event_data["active_content_removed"] = removed
+        if checked.data != data:
+            event_data["received_sha256"] = hashlib.sha256(data).hexdigest()
         event_record(
             case=case,
             kind=CaseEvent.Kind.DOCUMENT_ADDED,
-            summary=f"Document added: {document.get_kind_display()}",
+            summary=summary if len(summary) <= 300 else summary[:299] + "…",
             occurred_at=now,
             actor=actor,
             actor_role=actor_role,
-            data={"document_id": document.id, "sha256": document.sha256, "size_bytes": document.size_bytes},
+            data=event_data,
         )
         if document.scan_state == Document.ScanState.PENDING:
             enqueue_on_commit(document_scan_task, document.id)

@@ -36,19 +36,19 @@ def plan_response_submit(
         raise CaseError("The written response is empty.", field_errors={"statement": "Write the plan's response."})
     if not case.is_open:
         raise CaseError("This case is closed; it takes no more responses.")
-    for _name, data in files:
-        upload_check(data)  # every file first, so one bad file stores none
+    checked = [upload_check(data) for _name, data in files]  # every file first, so one bad file stores none
     now = now or timezone.now()
     role = Role.PLAN if Role.PLAN in roles else sorted(roles)[0]
     with transaction.atomic():
         response = PlanResponse(case=case, submitted_by=actor, submitted_at=now, statement=statement.strip())
         response.full_clean()
         response.save()
-        for name, data in files:
+        for (name, data), upload in zip(files, checked, strict=True):
             document_add(
                 case=case,
                 name=name,
                 data=data,
+                checked=upload,
                 kind=Document.Kind.PLAN_RESPONSE,
                 source=Document.Source.PLAN if role == Role.PLAN else Document.Source.STAFF,
                 actor=actor,

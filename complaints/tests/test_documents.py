@@ -7,7 +7,7 @@ from complaints.errors import CaseError, NotPermitted
 from complaints.models import CaseEvent, Document, Status
 from complaints.services.documents import document_add
 from complaints.services.plan_responses import plan_response_submit
-from complaints.tests import samples
+from complaints.tests import pdfs, samples
 from complaints.tests.drive import case_at
 from complaints.uploads import UploadRejected, upload_check
 
@@ -32,8 +32,8 @@ def test_allowed_files_are_recognised_by_their_content(data, content_type):
         (b"", "empty"),
         (samples.WINDOWS_PROGRAM, "We accept PDF"),
         (b"just some text pretending to be a PDF", "We accept PDF"),
-        (samples.PDF_WITH_JAVASCRIPT, "active content"),
-        (samples.docx(with_macros=True), "macros"),
+        (b"%PDF-1.7\nno objects at all", "We could not check this PDF"),
+        (samples.docx()[:-30], "We could not open this Word file"),
     ],
 )
 def test_unacceptable_files_are_refused_with_a_plain_reason(data, message):
@@ -148,3 +148,40 @@ def test_an_enrollee_other_than_the_filer_has_no_role():
 
     case = case_at(Status.FILED)
     assert actor_roles(EnrolleeFactory(), case) == frozenset()
+
+
+def test_a_pdf_with_javascript_is_stored_disarmed_and_the_row_and_timeline_say_so():
+    case = case_at(Status.FILED)
+    document = document_add(
+        case=case,
+        name="denial.pdf",
+        data=samples.PDF_WITH_JAVASCRIPT,
+        kind=Document.Kind.DENIAL_LETTER,
+        source=Document.Source.ENROLLEE,
+        actor=case.filed_by,
+        actor_role="ENROLLEE",
+    )
+    stored = document.file.read()
+    assert pdfs.active_codes(stored) == []
+    assert pdfs.pdftotext(stored) == pdfs.pdftotext(samples.PDF_WITH_JAVASCRIPT)
+    assert document.active_content_removed == ["JAVASCRIPT"]
+    assert document.sha256 == hashlib.sha256(stored).hexdigest()
+    assert document.size_bytes == len(stored)
+    event = case.events.get(kind=CaseEvent.Kind.DOCUMENT_ADDED)
+    assert event.summary == "Document added: Plan's denial letter (disarmed; removed: JavaScript)"
+    assert event.data["active_content_removed"] == ["JAVASCRIPT"]
+    assert event.data["received_sha256"] == hashlib.sha256(samples.PDF_WITH_JAVASCRIPT).hexdigest()
+
+
+def test_a_documents_name_loses_control_and_direction_characters():
+    case = case_at(Status.FILED)
+    document = document_add(
+        case=case,
+        name="invoice\u202efdp.exe\x07",
+        data=samples.PDF,
+        kind="OTHER",
+        source="ENROLLEE",
+        actor=case.filed_by,
+        actor_role="ENROLLEE",
+    )
+    assert document.original_name == "invoicefdp.exe"

@@ -20,6 +20,7 @@ from accounts.tests.factories import PlanUserFactory, StaffFactory
 from complaints.models import Document, Status
 from complaints.scanning import ScannerUnavailable, clamd_scan, document_scan, documents_scan_pending
 from complaints.services.documents import document_add
+from complaints.tests import pdfs
 from complaints.tests.drive import PATHS, drive
 from complaints.tests.factories import file_case
 from complaints.tests.samples import PDF
@@ -28,7 +29,8 @@ from twofactor.testing import verified_client
 pytestmark = pytest.mark.django_db
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-PDF_WITH_EICAR = PDF + b"%" + EICAR + b"\n"
+# The test signature in the page's own content (a comment there), which the stored copy keeps.
+PDF_WITH_EICAR = pdfs.edited(PDF, lambda pdf: pdf.pages[0].obj.Contents.write(b"%" + EICAR + b"\nBT ET\n"))
 
 
 class _Clamd(socketserver.BaseRequestHandler):

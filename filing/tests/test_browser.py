@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, HealthPlanFactory
 from complaints.models import Case, FilerRelationship
-from complaints.tests.samples import PDF, PNG
+from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG
 from filing.models import FilingDraft
 from helpcenter.browser import ARTIFACTS_DIR, assert_accessible
 
@@ -162,12 +162,17 @@ def test_a_new_person_checks_signs_up_and_files_a_case_with_two_attachments(page
         [
             {"name": "denial.pdf", "mimeType": "application/pdf", "buffer": PDF},
             {"name": "pump-photo.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "plan-form.pdf", "mimeType": "application/pdf", "buffer": PDF_WITH_JAVASCRIPT},
         ]
     )
     visit.press("Add these files")
+    # The page with the note beside the disarmed file is checked by axe like every other.
     visit.check("documents-added")
     expect(page.get_by_role("cell", name="denial.pdf", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="pump-photo.png", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("cell", name=re.compile(r"^plan-form\.pdf\s+We removed parts of this file"))
+    ).to_be_visible()
     visit.press("Save and continue")
 
     visit.check("review")
@@ -182,7 +187,7 @@ def test_a_new_person_checks_signs_up_and_files_a_case_with_two_attachments(page
     visit.check("done")
     case = Case.objects.get()
     expect(page.locator(".case-number")).to_have_text(case.number)
-    assert case.documents.count() == 2
+    assert case.documents.count() == 3
     assert case.member_id == "GS-5521"
     visit.follow(page.get_by_role("link", name="See your case"))
     visit.check("my-case")

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from complaints.models import Case, Document
+from complaints.tests import pdfs
 from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG, WINDOWS_PROGRAM, docx
 from filing.models import DraftDocument
 from filing.tests import answers
@@ -48,11 +49,11 @@ def test_several_files_of_the_allowed_kinds_are_kept(signed_in, draft):
     [
         ("report.pdf", WINDOWS_PROGRAM, "We accept PDF, JPEG, PNG, TIFF, HEIC and Word (.docx) files."),
         ("scan.pdf", b"", "This file is empty."),
-        ("statement.pdf", PDF_WITH_JAVASCRIPT, "This PDF contains active content"),
-        ("notes.docx", docx(with_macros=True), "This Word file contains macros."),
+        ("statement.pdf", b"%PDF-1.7\nnot readable", "We could not check this PDF"),
+        ("notes.docx", docx()[:-30], "We could not open this Word file."),
         ("notes.txt", b"just some text", "We accept PDF, JPEG, PNG, TIFF, HEIC and Word (.docx) files."),
     ],
-    ids=["renamed-program", "empty", "pdf-javascript", "docx-macros", "text"],
+    ids=["renamed-program", "empty", "pdf-unreadable", "docx-unreadable", "text"],
 )
 def test_a_refused_file_is_named_with_the_reason_and_the_others_are_kept(signed_in, draft, name, data, message):
     response = upload(signed_in, draft, ("good.pdf", PDF), (name, data), ("photo.png", PNG))
@@ -140,3 +141,33 @@ def test_a_file_that_cannot_move_leaves_no_case_and_keeps_the_draft(signed_in, d
     assert "This case already has the most documents we can take online." in response.text
     assert not Case.objects.exists()
     assert draft.documents.count() == 2
+
+
+def test_a_scripted_pdf_is_kept_disarmed_and_its_case_document_says_so(
+    signed_in, draft, django_capture_on_commit_callbacks
+):
+    """The draft keeps only the disarmed copy; on submitting, the case's document carries what was
+    removed into its row and the timeline, and the person sees a note in both languages."""
+    response = upload(signed_in, draft, ("statement.pdf", PDF_WITH_JAVASCRIPT), ("notes.docx", docx(with_macros=True)))
+    kept = {document.original_name: document for document in draft.documents.all()}
+    assert kept["statement.pdf"].active_content_removed == ["JAVASCRIPT"]
+    assert kept["notes.docx"].active_content_removed == ["WORD_MACROS"]
+    with kept["statement.pdf"].file.open("rb") as stored:
+        assert pdfs.active_codes(stored.read()) == []
+    page = signed_in.get(response["Location"]).text
+    assert page.count("We removed parts of this file that could run programs or reach the internet.") == 2
+    spanish = signed_in.get(step_url(draft, "documents", prefix="/es")).text
+    assert spanish.count("Quitamos partes de este archivo que podían ejecutar programas") == 2
+    upload(signed_in, draft, action="continue")
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(step_url(draft, "sign"), answers.sign())
+    case = Case.objects.get()
+    document = case.documents.get(original_name="statement.pdf")
+    assert document.active_content_removed == ["JAVASCRIPT"]
+    with document.file.open("rb") as stored:
+        assert pdfs.active_codes(stored.read()) == []
+    summaries = list(case.events.filter(kind="DOCUMENT_ADDED").values_list("summary", flat=True))
+    assert "Document added: Other (disarmed; removed: JavaScript)" in summaries
+    my_case = signed_in.get(f"/my/{case.number}/").text
+    assert "We removed parts of this file that could run programs or reach the internet." in my_case
+    assert "Quitamos partes de este archivo" in signed_in.get(f"/es/my/{case.number}/").text

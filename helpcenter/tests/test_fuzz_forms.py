@@ -25,6 +25,7 @@ import os
 import time
 import traceback
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -304,8 +305,10 @@ def test_fuzz_every_public_form_step_and_the_plan_upload_form(settings, monkeypa
     indexes = list(range(len(_TARGETS)))
     if PROCESSES > 1:
         connections.close_all()  # each worker opens its own connection
-        with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
-            results = list(pool.imap_unordered(_fuzz_one, sorted(indexes, reverse=True), chunksize=1))
+        # Not multiprocessing.Pool: its workers are daemonic, and a daemonic process may not start
+        # the child process in which the upload check reads a PDF (complaints.uploads.isolation).
+        with ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_fuzz_one, sorted(indexes, reverse=True)))
     else:
         results = [_fuzz_one(index) for index in indexes]
     errors = []

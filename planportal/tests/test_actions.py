@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from complaints.clocks import ClockName
 from complaints.models import CaseEvent, Document, Outcome, PlanResponse, Status
+from complaints.tests import pdfs
 from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG, WINDOWS_PROGRAM, docx
 from planportal.tests.conftest import complaint_decided_in_favour
 
@@ -80,8 +81,8 @@ def test_a_second_submission_adds_nothing_and_says_so(plan_client, waiting_case)
     [
         pytest.param("records.pdf", WINDOWS_PROGRAM, "We accept PDF, JPEG, PNG", id="renamed-exe"),
         pytest.param("empty.pdf", b"", "This file is empty", id="empty"),
-        pytest.param("scripted.pdf", PDF_WITH_JAVASCRIPT, "active content", id="pdf-with-javascript"),
-        pytest.param("macros.docx", docx(with_macros=True), "macros", id="word-with-macros"),
+        pytest.param("locked.pdf", b"%PDF-1.7\nnot readable", "We could not check this PDF", id="unreadable-pdf"),
+        pytest.param("broken.docx", docx()[:-30], "We could not open this Word file", id="unreadable-word"),
         pytest.param("huge.pdf", PDF + b"0" * 3000, "larger than", id="too-big"),
     ],
 )
@@ -281,3 +282,16 @@ def test_plan_forms_need_the_csrf_token(plan_user, waiting_case):
     assert response.status_code == 403
     waiting_case.refresh_from_db()
     assert waiting_case.status == Status.RESPONSE_REQUESTED
+
+
+def test_a_response_with_a_scripted_pdf_is_stored_disarmed_and_the_plan_is_told(plan_client, waiting_case):
+    response = plan_client.post(
+        f"/plan/cases/{waiting_case.number}/respond/",
+        {"statement": "Our response.", "files": [upload("scripted.pdf", PDF_WITH_JAVASCRIPT)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    document = waiting_case.documents.get(source=Document.Source.PLAN)
+    assert document.active_content_removed == ["JAVASCRIPT"]
+    assert pdfs.active_codes(document.file.read()) == []
+    assert "We removed parts of this file that could run programs" in response.text

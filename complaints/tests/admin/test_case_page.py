@@ -16,7 +16,7 @@ from complaints.services.filing import RepresentativeData
 from complaints.services.plan_responses import plan_response_submit
 from complaints.tests.drive import case_at
 from complaints.tests.factories import file_case
-from complaints.tests.samples import PDF, PNG, WINDOWS_PROGRAM
+from complaints.tests.samples import PDF, PDF_WITH_JAVASCRIPT, PNG, WINDOWS_PROGRAM
 
 from .conftest import signed_in
 from .support import case_url, errors_next_to, page_text
@@ -117,6 +117,23 @@ def test_staff_add_a_document_that_came_by_mail_and_bad_files_are_refused(intake
     )
     assert "The document was not added:" in page_text(refused)
     assert case.documents.count() == 1
+
+
+def test_staff_see_what_was_removed_from_a_disarmed_document(intake):
+    case = file_case()
+    client = signed_in(intake)
+    added = client.post(
+        f"/admin/complaints/case/{case.pk}/documents/add/",
+        {
+            "document-file": SimpleUploadedFile("fax.pdf", PDF_WITH_JAVASCRIPT, content_type="application/pdf"),
+            "document-kind": Document.Kind.OTHER,
+        },
+        follow=True,
+    )
+    text = page_text(added)
+    assert "Document added: fax.pdf. Disarmed: removed JavaScript." in text
+    assert "fax.pdf Disarmed: removed JavaScript. Other Help Center staff" in text
+    assert "Document added: Other (disarmed; removed: JavaScript)" in text
 
 
 def test_plan_responses_show_the_statement_and_their_records(supervisor):
