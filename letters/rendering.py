@@ -246,3 +246,26 @@ def render_letter(kind: LetterKind | str, context: LetterContext) -> RenderedLet
 def render_letter_pdf(kind: LetterKind | str, context: LetterContext) -> bytes:
     """The letter as tagged PDF/UA bytes; LetterRenderError if it cannot be made correctly and in time."""
     return render_letter(kind, context).pdf
+
+
+def render_html_pdf(html: str, *, static_root: Path | None = None) -> bytes:
+    """Any other document of the portal's own (not a letter, e.g. a case packet's index) as
+    tagged PDF, with the letters' safeguards: only files under ``static_root`` (the letters'
+    static folder by default) may be read, and the same time limit applies.
+
+    ``html`` must come from a template with autoescaping on. Raises LetterRenderError.
+    """
+    root = (static_root or STATIC_ROOT).resolve()
+    limit = time_limit_seconds()
+    try:
+        with _time_limit(limit):
+            fetcher = StaticOnlyFetcher(root)
+            return weasyprint.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+                **PDF_OPTIONS
+            )
+    except _RenderTimeout as timeout:
+        raise LetterRenderError(f"rendering took longer than {limit:g} s and was stopped") from timeout
+    except FatalURLFetchingError as refused:
+        raise LetterRenderError(f"the document tried to read a file it may not: {refused.__cause__}") from refused
+    except Exception as error:
+        raise LetterRenderError(f"rendering failed: {type(error).__name__}: {error}") from error
