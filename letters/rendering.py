@@ -157,6 +157,10 @@ def _template_context(kind: LetterKind, context: LetterContext) -> dict:
         "implementation_due_date": optional_date(context.implementation_due_date),
         "response_due": format_datetime(context.response_due_at, language) if context.response_due_at else "",
         "enrollee_wins": context.outcome in ENROLLEE_WINS,
+        "reviewed_documents": [
+            {"name": item.name, "source": item.source, "date": format_date(item.dated, language)}
+            for item in context.reviewed_documents
+        ],
         "window_compact": any(len(line) > WINDOW_LINE_AT_FULL_SIZE for line in (address.name, *address.lines)),
     }
 
