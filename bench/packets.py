@@ -61,7 +61,7 @@ def _one_build(case):
     started = time.perf_counter()
     built = packet_build(packet_id=packet.pk)
     elapsed = time.perf_counter() - started
-    assert built.status == Packet.Status.READY, built.error  # noqa: S101 (a failed build is not a fast one)
+    assert built.state == Packet.State.READY, built.error  # noqa: S101 (a failed build is not a fast one)
     assert built.page_count > DOCUMENTS * PAGES  # noqa: S101
     return built, elapsed
 

@@ -47,10 +47,10 @@ class FindingsApprovalForm(forms.Form):
 
 @admin.register(FindingsReview)
 class FindingsReviewAdmin(admin.ModelAdmin):
-    list_display = ["case", "status", "created_at", "approved_at", "approved_by"]
-    list_filter = ["status"]
+    list_display = ["case", "state", "created_at", "approved_at", "approved_by"]
+    list_filter = ["state"]
     list_select_related = ["case", "approved_by"]
-    ordering = ["status", "created_at"]
+    ordering = ["state", "created_at"]
     search_fields = ["=case__number"]
     actions = None
 
@@ -69,7 +69,7 @@ class FindingsReviewAdmin(admin.ModelAdmin):
         if review is None:
             raise Http404("No such findings review.")
         case_reached(request, review.case)
-        may_approve = self.has_change_permission(request, review) and review.status == FindingsReview.Status.PENDING
+        may_approve = self.has_change_permission(request, review) and review.state == FindingsReview.State.PENDING
         if request.method == "POST":
             if not may_approve:
                 raise PermissionDenied

@@ -29,8 +29,10 @@ _EMAIL = IDENTIFYING_PATTERNS["an e-mail address"]
 _CASE_NUMBER = re.compile(r"\bHC-\d{4}-\d{4,8}\b", re.IGNORECASE)
 # An ID written after its label: "member ID: ABC-123", "Medi-Cal # 91234567A", "Medicare number 1EG4...".
 _LABELLED_ID = re.compile(
-    r"(?P<label>\b(?:member|subscriber|medi-?cal|medicare|policy|patient|plan|insurance|record|mrn|cin|mbi)"
-    r"(?:\s+(?:id|identification|number|no\.?|#))?\s*(?:is|:|#)?\s*)"
+    r"(?P<label>\b(?:(?:member|subscriber|medi-?cal|medicare|policy|mrn|cin|mbi)"
+    r"(?:\s+(?:id|identification|number|no\.?|#))?"
+    r"|(?:patient|plan|insurance|record|account|claim)\s+(?:id|identification|number|no\.?|#))"
+    r"\s*(?:is|:|#)?\s*)"
     r"(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,}\b)",
     re.IGNORECASE,
 )
@@ -38,7 +40,9 @@ _LABELLED_ID = re.compile(
 # Client Index Number (9, 7 digits and a letter).
 _MBI = re.compile(r"\b[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}\b")
 _CIN = re.compile(r"\b9\d{7}[A-Z]\b")
-_LONG_NUMBER = re.compile(r"\b\d[\d-]{6,}\d\b|\d{7,}")
+# Seven digits or more, a social security number, or digits in three or more hyphenated groups (a
+# year range such as 2020-2021 stays).
+_LONG_NUMBER = re.compile(r"\d{7,}|\b\d{3}-\d{2}-\d{4}\b|\b\d{2,}(?:-\d{2,}){2,}\b")
 _PHONE = re.compile(
     r"(?:\+?1[-. ]?)?(?:\(\d{3}\)\s*|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b(?:\s*(?:x|ext\.?)\s*\d{1,5})?", re.IGNORECASE
 )

@@ -289,12 +289,12 @@ class FindingsReview(models.Model):
     approves ``approved_text``; only then is the decision published, findings included.
     """
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         PENDING = "PENDING", _("Waiting for a supervisor")
         APPROVED = "APPROVED", _("Approved and published")
 
     case = models.OneToOneField("complaints.Case", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     original = models.TextField(help_text="The findings as the reviewers wrote them (never published).")
     proposed = models.TextField(blank=True, help_text="The findings with identifiers taken out by the code.")
     approved_text = models.TextField(blank=True, help_text="The findings as the supervisor approved them.")
@@ -303,13 +303,13 @@ class FindingsReview(models.Model):
     approved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
-        ordering = ["status", "created_at", "id"]
+        ordering = ["state", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="PENDING") | Q(approved_at__isnull=False, approved_by__isnull=False),
+                condition=Q(state="PENDING") | Q(approved_at__isnull=False, approved_by__isnull=False),
                 name="findings_review_approval_recorded",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Findings of {self.case.number} ({self.get_status_display().lower()})"
+        return f"Findings of {self.case.number} ({self.get_state_display().lower()})"

@@ -101,18 +101,18 @@ def findings_approve(*, review_id: int, text: str, approved_by) -> PortalPublica
         case = Case.objects.select_related("patient", "representative").get(pk=review.case_id)
         if Role.SUPERVISOR not in actor_roles(approved_by, case):
             raise NotPermitted("Only a supervisor may approve findings for publication.")
-        if review.status != FindingsReview.Status.PENDING:
+        if review.state != FindingsReview.State.PENDING:
             raise CaseError("These findings were approved already.")
         text = text.strip()
         if not text and review.original.strip():
             raise DecisionNotPublishable({"findings": ["Write the findings to publish; they may not be empty."]})
         publication = _publish(case=case, findings=text)
-        review.status = FindingsReview.Status.APPROVED
+        review.state = FindingsReview.State.APPROVED
         review.approved_text = text
         review.approved_at = publication.published_at
         review.approved_by = approved_by
         review.full_clean()
-        review.save(update_fields=["status", "approved_text", "approved_at", "approved_by"])
+        review.save(update_fields=["state", "approved_text", "approved_at", "approved_by"])
     return publication
 
 

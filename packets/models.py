@@ -19,13 +19,13 @@ def _packet_path(instance: "Packet", filename: str) -> str:
 
 
 class Packet(models.Model):
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         PENDING = "PENDING", "Being prepared"
         READY = "READY", "Ready"
         FAILED = "FAILED", "Could not be prepared"
 
     case = models.ForeignKey("complaints.Case", on_delete=models.PROTECT, related_name="packets")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of what the packet is made from.")
     requested_at = models.DateTimeField()
     requested_by = models.ForeignKey(
@@ -48,21 +48,21 @@ class Packet(models.Model):
             # Two requests at once for the same contents make one build, not two.
             models.UniqueConstraint(
                 fields=["case", "fingerprint"],
-                condition=Q(status__in=["PENDING", "READY"]),
+                condition=Q(state__in=["PENDING", "READY"]),
                 name="packet_one_live_build_per_contents",
             ),
             models.CheckConstraint(
-                condition=~Q(status="READY")
+                condition=~Q(state="READY")
                 | (Q(built_at__isnull=False, page_count__gt=0, size_bytes__gt=0) & ~Q(file="") & ~Q(sha256="")),
                 name="packet_ready_has_file",
             ),
-            models.CheckConstraint(condition=~Q(status="FAILED") | ~Q(error=""), name="packet_failed_says_why"),
+            models.CheckConstraint(condition=~Q(state="FAILED") | ~Q(error=""), name="packet_failed_says_why"),
         ]
         indexes = [
             models.Index(fields=["case", "requested_at"], name="packet_case_requested"),
             # The sweep reads only packets still waiting for their build.
-            models.Index(fields=["requested_at"], name="packet_pending", condition=Q(status="PENDING")),
+            models.Index(fields=["requested_at"], name="packet_pending", condition=Q(state="PENDING")),
         ]
 
     def __str__(self) -> str:
-        return f"Packet {self.pk} of {self.case.number} ({self.get_status_display().lower()})"
+        return f"Packet {self.pk} of {self.case.number} ({self.get_state_display().lower()})"

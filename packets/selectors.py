@@ -12,4 +12,4 @@ def packet_latest_for_case(case: Case) -> Packet | None:
 
 def packet_ready_for_case(*, case: Case, packet_id: int) -> Packet | None:
     """Packet ``packet_id`` of ``case`` if it is built; None (a 404 for the caller) otherwise."""
-    return Packet.objects.filter(case=case, pk=packet_id, status=Packet.Status.READY).first()
+    return Packet.objects.filter(case=case, pk=packet_id, state=Packet.State.READY).first()

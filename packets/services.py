@@ -28,14 +28,14 @@ from packets.models import Packet
 
 logger = logging.getLogger(__name__)
 
-LIVE = [Packet.Status.PENDING, Packet.Status.READY]
+LIVE = [Packet.State.PENDING, Packet.State.READY]
 # Failures that are not the documents' fault (storage, database) are tried again this often.
 MAX_ATTEMPTS = 5
 SWEEP_BATCH = 200
 
 
 def _live_packet(case: Case, fingerprint: str) -> Packet | None:
-    return Packet.objects.filter(case=case, fingerprint=fingerprint, status__in=LIVE).order_by("-requested_at").first()
+    return Packet.objects.filter(case=case, fingerprint=fingerprint, state__in=LIVE).order_by("-requested_at").first()
 
 
 def _build_task():
@@ -90,7 +90,7 @@ def _build(packet_id: int) -> Packet | None:
     with transaction.atomic():
         # The lock makes a duplicated task wait, then find the packet built and stop.
         packet = Packet.objects.select_for_update().filter(pk=packet_id).first()
-        if packet is None or packet.status != Packet.Status.PENDING:
+        if packet is None or packet.state != Packet.State.PENDING:
             return packet
         case = Case.objects.get(pk=packet.case_id)
         contents = packet_contents(case)
@@ -106,7 +106,7 @@ def _build(packet_id: int) -> Packet | None:
         if fingerprint != packet.fingerprint and _live_packet(case, fingerprint) is None:
             # Something arrived between the request and the build: the packet holds it, and says so.
             packet.fingerprint = fingerprint
-        packet.status = Packet.Status.READY
+        packet.state = Packet.State.READY
         packet.built_at = now
         packet.sha256 = built.sha256
         packet.size_bytes = built.size_bytes
@@ -117,7 +117,7 @@ def _build(packet_id: int) -> Packet | None:
         packet.full_clean()
         packet.save(
             update_fields=[
-                "status", "built_at", "file", "sha256", "size_bytes", "page_count", "contents", "attempts", "error",
+                "state", "built_at", "file", "sha256", "size_bytes", "page_count", "contents", "attempts", "error",
                 "fingerprint",
             ]
         )  # fmt: skip
@@ -128,13 +128,13 @@ def _build(packet_id: int) -> Packet | None:
 def _fail(packet_id: int, message: str) -> Packet | None:
     with transaction.atomic():
         packet = Packet.objects.select_for_update().filter(pk=packet_id).first()
-        if packet is None or packet.status != Packet.Status.PENDING:
+        if packet is None or packet.state != Packet.State.PENDING:
             return packet
-        packet.status = Packet.Status.FAILED
+        packet.state = Packet.State.FAILED
         packet.error = message
         packet.attempts += 1
         packet.full_clean()
-        packet.save(update_fields=["status", "error", "attempts"])
+        packet.save(update_fields=["state", "error", "attempts"])
     logger.warning("Packet %s not built: %s", packet_id, message)
     return packet
 
@@ -142,7 +142,7 @@ def _fail(packet_id: int, message: str) -> Packet | None:
 def packets_pending_requeue(*, now: datetime, grace: timedelta) -> list[int]:
     """Queue the build of every packet still PENDING ``grace`` after it was asked for."""
     ids = list(
-        Packet.objects.filter(status=Packet.Status.PENDING, requested_at__lte=now - grace)
+        Packet.objects.filter(state=Packet.State.PENDING, requested_at__lte=now - grace)
         .order_by("requested_at", "id")
         .values_list("id", flat=True)[:SWEEP_BATCH]
     )

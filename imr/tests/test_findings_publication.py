@@ -80,7 +80,7 @@ def test_nothing_is_public_until_a_supervisor_approves_then_the_approved_finding
     assert publish_portal_decisions.apply().get() == 1
     assert publish_portal_decisions.apply().get() == 0  # one review per case
     review = FindingsReview.objects.get(case=case)
-    assert review.status == FindingsReview.Status.PENDING
+    assert review.state == FindingsReview.State.PENDING
     assert review.original == case.outcome_reasons
     assert "[patient]" in review.proposed
 
@@ -115,13 +115,13 @@ def test_nothing_is_public_until_a_supervisor_approves_then_the_approved_finding
     assert not PublishedDecision.objects.filter(source=DecisionSource.PORTAL).exists()
     empty = staff.post(url, {"findings": "   "})
     assert "may not be empty" in empty.text
-    assert FindingsReview.objects.get(pk=review.pk).status == FindingsReview.Status.PENDING
+    assert FindingsReview.objects.get(pk=review.pk).state == FindingsReview.State.PENDING
 
     approved_text = review.proposed.replace("[provider] of [provider]", "the treating surgeon")
     done = staff.post(url, {"findings": approved_text})
     assert done.status_code == 302
     review.refresh_from_db()
-    assert review.status == FindingsReview.Status.APPROVED
+    assert review.state == FindingsReview.State.APPROVED
     assert review.approved_by == supervisor
     assert review.approved_text == approved_text.strip()
     publication = PortalPublication.objects.get(case=case)
@@ -153,3 +153,15 @@ def test_only_a_supervisor_may_approve():
             review_id=review.pk, text="Seen on 3/4/2026.", approved_by=StaffFactory(groups=[StaffGroup.SUPERVISOR])
         )
     assert not PortalPublication.objects.filter(case=case).exists()
+
+
+def test_ids_after_their_labels_go_and_ordinary_numbers_stay():
+    text = deidentify(
+        "Member ID: AB12345; claim number 55-11-22; SSN 123-45-6789. The plan's 2022 guideline, "
+        "studies of 2020-2021, a 67-year-old patient, 10000 units daily.",
+        case_identifiers(file_case()),
+    )
+    for gone in ("AB12345", "55-11-22", "123-45-6789"):
+        assert gone not in text
+    for kept in ("2022 guideline", "2020-2021", "67-year-old patient", "10000 units"):
+        assert kept in text

@@ -38,7 +38,7 @@ def test_the_packet_has_the_index_then_every_page_of_every_pdf_in_order_with_boo
     case = case_with_file()
     packet = request_now(case)
 
-    assert packet.status == Packet.Status.READY, packet.error
+    assert packet.state == Packet.State.READY, packet.error
     reader = pdf_reader(packet)
     pages = pdftotext_pages(packet)
     # The index is one page here; then 2 + 1 + 3 pages of documents, oldest first.
@@ -97,7 +97,7 @@ def test_a_second_request_for_the_same_file_reuses_the_packet_and_a_new_document
     add_document(case, "second-opinion.pdf", document_pdf("Second opinion", 2), minutes=10)
     second = request_now(case)
     assert second.pk != first.pk
-    assert second.status == Packet.Status.READY
+    assert second.state == Packet.State.READY
     assert second.page_count == first.page_count + 2
     assert packet_latest_for_case(case).pk == second.pk
     assert "Second opinion page 2 of 2" in pdftotext_pages(second)[-1]
@@ -107,12 +107,12 @@ def test_a_pending_packet_is_reused_and_a_second_build_changes_nothing():
     case = case_with_file()
     # Without running the after-commit build: the packet stays PENDING, and is reused.
     pending = packet_request(case=case, requested_by=None)
-    assert pending.status == Packet.Status.PENDING
+    assert pending.state == Packet.State.PENDING
     assert packet_request(case=case, requested_by=None).pk == pending.pk
 
     packet_build_task.apply(args=[pending.pk]).get()
     built = Packet.objects.get(pk=pending.pk)
-    assert built.status == Packet.Status.READY
+    assert built.state == Packet.State.READY
     packet_build_task.apply(args=[pending.pk]).get()  # the task delivered twice
     again = Packet.objects.get(pk=pending.pk)
     assert (again.sha256, again.built_at, again.file.name, again.attempts) == (
@@ -130,7 +130,7 @@ def test_a_damaged_pdf_makes_a_failed_packet_that_names_it_and_a_new_request_tri
     broken.save()
 
     packet = request_now(case)
-    assert packet.status == Packet.Status.FAILED
+    assert packet.state == Packet.State.FAILED
     assert "“lab-results.pdf” (from: Enrollee" in packet.error
     assert "Ask the sender for a new copy" in packet.error
     assert not packet.file
@@ -139,7 +139,7 @@ def test_a_damaged_pdf_makes_a_failed_packet_that_names_it_and_a_new_request_tri
     # FAILED is not reused: asking again makes a new build (which fails the same way here).
     again = request_now(case)
     assert again.pk != packet.pk
-    assert again.status == Packet.Status.FAILED
+    assert again.state == Packet.State.FAILED
 
 
 def test_a_packet_whose_task_was_lost_is_built_by_the_sweep(settings):
@@ -148,7 +148,7 @@ def test_a_packet_whose_task_was_lost_is_built_by_the_sweep(settings):
     assert packets_requeue_pending_task.apply().get() == 0  # still within the grace period
     Packet.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
     assert packets_requeue_pending_task.apply().get() == 1
-    assert Packet.objects.get(pk=lost.pk).status == Packet.Status.READY
+    assert Packet.objects.get(pk=lost.pk).state == Packet.State.READY
     assert packets_requeue_pending_task.apply().get() == 0
 
 
@@ -168,7 +168,7 @@ def test_the_download_serves_only_a_built_packet_of_that_case(request_now):
 def test_a_case_with_no_documents_still_gets_an_index(request_now):
     case = case_at(Status.ACKNOWLEDGED)
     packet = request_now(case)
-    assert packet.status == Packet.Status.READY
+    assert packet.state == Packet.State.READY
     text = " ".join(" ".join(pdftotext_pages(packet)).split())
     assert "No documents are on file for this case." in text
     assert "The plan has not sent a written statement." in text
@@ -185,7 +185,7 @@ def test_a_failed_build_for_a_reason_not_in_the_documents_is_retried_then_given_
     for _attempt in range(1, 5):
         with pytest.raises(OSError, match="storage unreachable"):
             packet_build(packet_id=packet.pk)
-        assert Packet.objects.get(pk=packet.pk).status == Packet.Status.PENDING
+        assert Packet.objects.get(pk=packet.pk).state == Packet.State.PENDING
     failed = packet_build(packet_id=packet.pk)
-    assert failed.status == Packet.Status.FAILED
+    assert failed.state == Packet.State.FAILED
     assert "after 5 tries (OSError)" in failed.error

@@ -17,7 +17,7 @@ from packets.services import packet_request
 from django.db import transaction
 with transaction.atomic():
     packet = packet_request(case=Case.objects.get(pk={case_id}), requested_by=None)
-print(packet.pk, packet.status)
+print(packet.pk, packet.state)
 """
 
 
@@ -39,17 +39,17 @@ def test_a_real_worker_builds_the_packet_asked_for_by_another_process(broker):
     try:
         asked = run_django(REQUEST.format(case_id=case.pk), broker)
         assert asked.returncode == 0, asked.stderr
-        packet_id, status = asked.stdout.split()
-        assert status == Packet.Status.PENDING
+        packet_id, state = asked.stdout.split()
+        assert state == Packet.State.PENDING
         wait_until(
-            lambda: Packet.objects.get(pk=packet_id).status != Packet.Status.PENDING,
+            lambda: Packet.objects.get(pk=packet_id).state != Packet.State.PENDING,
             timeout=120,
             what=f"the worker to build the packet; log:\n{worker.log()}",
         )
     finally:
         worker.stop()
     packet = Packet.objects.get(pk=packet_id)
-    assert packet.status == Packet.Status.READY, packet.error
+    assert packet.state == Packet.State.READY, packet.error
     assert "Task packets.build[" in worker.log()
     pages = pdftotext_pages(packet)
     assert case.number in pages[0]
