@@ -52,6 +52,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_user",
         "ops.view_heartbeat",
         "imr.view_publisheddecision",
+        # Findings of portal IMRs: compared with the de-identified text and approved for publication.
+        "imr.view_findingsreview",
+        "imr.change_findingsreview",
         # The audit log (search and CSV export), and releasing a sign-in lockout early.
         "audit.view_auditevent",
         "axes.view_accessattempt",

@@ -46,6 +46,9 @@ RULES: dict[str, Rule] = {
     "admin:complaints_case_late_filing": Rule("case", "case_id"),
     "admin:complaints_case_upload": Rule("document", "case_id"),
     "admin:complaints_case_dashboard": Rule("dashboard"),
+    # Findings of portal IMRs on their way to publication (imr/admin.py): the original is health information.
+    "admin:imr_findingsreview_changelist": Rule("findings review list"),
+    "admin:imr_findingsreview_change": Rule("findings review", "object_id"),
     # Reading the audit log is itself recorded.
     "admin:audit_auditevent_changelist": Rule("audit log"),
     "admin:audit_auditevent_change": Rule("audit event", "object_id"),

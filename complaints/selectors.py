@@ -50,6 +50,16 @@ def letters_visible_to(*, user, case: Case) -> QuerySet:
     return letters.none()
 
 
+def documents_in_review_file(*, case: Case, up_to=None) -> QuerySet:
+    """Every document of ``case`` an outside reviewer receives (the case packet, the decision
+    letters' list): the enrollee's, the plan's and the Help Center's, oldest first. With
+    ``up_to``, only those added by then. Not a per-user read: callers check who is asking."""
+    documents = case.documents.order_by("uploaded_at", "id")
+    if up_to is not None:
+        documents = documents.filter(uploaded_at__lte=up_to)
+    return documents
+
+
 def documents_openable_by(*, user, case: Case) -> QuerySet:
     """The documents of ``case`` that ``user`` may download now: those ``documents_visible_to``
     gives, less any the virus scan has not found clean (see ``complaints.scanning``)."""

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "letters",
     "complaints",
     "imr",
+    # The case packet for outside reviewers (reads complaints, renders with letters).
+    "packets",
     "twofactor",
     "planportal",
     "filing",
@@ -433,6 +435,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.clock_sweep",
         "schedule": SWEEP_INTERVAL_SECONDS,
         # A sweep nobody picked up within its interval is dropped: the next one does the same work.
+        "options": {"expires": SWEEP_INTERVAL_SECONDS},
+    },
+    # Case packets whose build task was lost are queued again.
+    "requeue-pending-packets": {
+        "task": "packets.requeue_pending",
+        "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
     "publish-portal-decisions": {

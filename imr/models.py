@@ -279,3 +279,37 @@ class PortalPublication(models.Model):
 
     def __str__(self) -> str:
         return self.reference_id
+
+
+class FindingsReview(models.Model):
+    """The findings of an IMR decided in the portal, on their way to the public database.
+
+    ``original`` is the reviewers' text as the case holds it; ``proposed`` is what the code left
+    after taking identifiers out (imr.deidentify). A supervisor compares the two, may edit, and
+    approves ``approved_text``; only then is the decision published, findings included.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Waiting for a supervisor")
+        APPROVED = "APPROVED", _("Approved and published")
+
+    case = models.OneToOneField("complaints.Case", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    original = models.TextField(help_text="The findings as the reviewers wrote them (never published).")
+    proposed = models.TextField(blank=True, help_text="The findings with identifiers taken out by the code.")
+    approved_text = models.TextField(blank=True, help_text="The findings as the supervisor approved them.")
+    created_at = models.DateTimeField()
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["state", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="PENDING") | Q(approved_at__isnull=False, approved_by__isnull=False),
+                name="findings_review_approval_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Findings of {self.case.number} ({self.get_state_display().lower()})"

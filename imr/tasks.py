@@ -1,8 +1,10 @@
 from celery import shared_task
 
-from imr.publication import portal_decisions_publish
+from imr.publication import findings_reviews_open
 
 
+# The name is kept from when this task published decisions itself (beat entries and queued
+# messages name it); it now opens the findings reviews that a supervisor approves.
 @shared_task(name="imr.publish_portal_decisions")
 def publish_portal_decisions() -> int:
-    return portal_decisions_publish()
+    return findings_reviews_open()

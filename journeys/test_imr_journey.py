@@ -6,8 +6,9 @@ signs in with a code from the authenticator app, reads the request letter and se
 with records. Ivy triages the case as an IMR and sends it to the IMR organization; Dr. Chen
 (clinical) records the determination, overturned, and issues the decision letters, which Ana and
 the plan each open. Lee confirms the plan carried the decision out; Ivy closes the case. Beat's
-publication task, sent to the worker, publishes the decision, and a member of the public finds it
-on /decisions/.
+publication task, sent to the worker, opens the findings for review; Sam (supervisor) compares them
+with the de-identified text and approves them, and a member of the public finds the decision, with
+its findings, on /decisions/.
 
 Every letter is rendered by a real Celery worker, and each PDF downloaded through the portal is
 checked against the checksum the worker stored. Every page is photographed under
@@ -26,7 +27,7 @@ from accounts.tests.factories import HealthPlanFactory, PlanUserFactory, StaffFa
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.models import Case, Document, Notice, Outcome, Status, Track
 from complaints.tests.samples import PDF, PNG
-from imr.models import PortalPublication, PublishedDecision
+from imr.models import FindingsReview, PortalPublication, PublishedDecision
 from journeys.support import (
     Journey,
     assert_is_stored_letter,
@@ -59,8 +60,9 @@ def test_an_imr_case_from_filing_to_a_published_decision(new_page, live_server, 
     )
     intake = StaffFactory(groups=[StaffGroup.INTAKE], email="ivy@dmhc.example.test", full_name="Ivy Intake")
     clinical = StaffFactory(groups=[StaffGroup.CLINICAL], email="chen@dmhc.example.test", full_name="Dr. Chen")
+    supervisor = StaffFactory(groups=[StaffGroup.SUPERVISOR], email="sam@dmhc.example.test", full_name="Sam Super")
     journey = Journey("journey-imr")
-    ana, ivy, chen, lee, public = new_page(), new_page(), new_page(), new_page(), new_page()
+    ana, ivy, chen, lee, sam, public = new_page(), new_page(), new_page(), new_page(), new_page(), new_page()
     today = timezone.localdate()
 
     with real_worker(tmp_path) as worker:
@@ -245,11 +247,20 @@ def test_an_imr_case_from_filing_to_a_published_decision(new_page, live_server, 
         expect(ana.get_by_text("Your case is closed.").first).to_be_visible()
         journey.check(ana, "enrollee-case-closed")
 
-        # ---- beat's publication task, on the worker, publishes the decision --------------------
+        # ---- beat's publication task opens the findings for review; a supervisor approves -------
         worker.send("imr.publish_portal_decisions")
-        worker.wait(
-            lambda: PortalPublication.objects.filter(case=case).exists(), "the worker to publish the IMR decision"
-        )
+        worker.wait(lambda: FindingsReview.objects.filter(case=case).exists(), "the worker to open the findings review")
+        assert not PortalPublication.objects.filter(case=case).exists()  # nothing public before the approval
+        staff_sign_in(journey, sam, supervisor, who="supervisor")
+        sam.goto("/admin/imr/findingsreview/")
+        journey.check(sam, "supervisor-findings-list")
+        follow(sam, sam.get_by_role("link", name=case.number, exact=True))
+        journey.check(sam, "supervisor-findings-side-by-side")
+        expect(sam.locator(".findings-original").first).to_contain_text(FINDINGS)
+        expect(sam.get_by_label("Findings to publish")).to_have_value(FINDINGS)
+        press(sam, "Approve and publish")
+        expect(sam.locator(".messagelist")).to_contain_text("Approved and published")
+        journey.check(sam, "supervisor-findings-approved")
         reference_id = PortalPublication.objects.get(case=case).reference_id
         case.refresh_from_db()
 
@@ -269,6 +280,7 @@ def test_an_imr_case_from_filing_to_a_published_decision(new_page, live_server, 
     follow(public, public.get_by_role("link", name=reference_id, exact=True))
     journey.check(public, "public-decision")
     expect(public.locator(".decision-outcome")).to_contain_text("Overturned")
+    expect(public.locator(".decision-findings")).to_contain_text(FINDINGS)
     for identifying in (case.number, "Reyes", "GS-5521", "Insulin pump"):
         assert identifying not in public.content()
 

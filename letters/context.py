@@ -55,6 +55,22 @@ class Address:
     lines: tuple[str, ...]  # street, then city, state and ZIP
 
 
+# The documents an IMR decision letter lists as received by the reviewers (shared/FINDINGS.md,
+# item 6: each one by name, sender and date, so the parties can tell what reached the reviewers).
+REVIEWED_SOURCES = frozenset({"ENROLLEE", "PLAN", "STAFF"})
+MAX_REVIEWED_DOCUMENTS = 200
+MAX_DOCUMENT_NAME = 255
+
+
+@dataclass(frozen=True)
+class ReviewedDocument:
+    """One document the reviewers received: its name, who sent it and the day it arrived."""
+
+    name: str
+    source: str  # ENROLLEE, PLAN or STAFF (the Help Center)
+    dated: date
+
+
 @dataclass(frozen=True)
 class LetterContext:
     case_number: str  # e.g. "HC-2026-000123"
@@ -78,6 +94,7 @@ class LetterContext:
     closure_reason: str = ""  # CLOSURE: a letters.kinds.ClosureReason
     referral_to: str = ""  # CLOSURE: who to contact instead, if anyone
     staff_name: str = ""  # who signs; "Help Center staff" when empty
+    reviewed_documents: tuple[ReviewedDocument, ...] = ()  # IMR decisions: what the reviewers received
 
 
 def _is_plain_date(value: object) -> bool:
@@ -135,6 +152,24 @@ def _date_problems(context: LetterContext) -> list[str]:
     return problems
 
 
+def _documents_problems(documents: object) -> list[str]:
+    if not isinstance(documents, tuple) or not all(isinstance(item, ReviewedDocument) for item in documents):
+        return ["reviewed_documents must be a tuple of ReviewedDocument"]
+    if len(documents) > MAX_REVIEWED_DOCUMENTS:
+        return [f"reviewed_documents lists more than {MAX_REVIEWED_DOCUMENTS} documents"]
+    problems = []
+    for item in documents:
+        if not isinstance(item.name, str) or not item.name.strip() or len(item.name) > MAX_DOCUMENT_NAME:
+            problems.append(f"a reviewed document needs a name of 1 to {MAX_DOCUMENT_NAME} characters")
+        elif "\n" in item.name or _UNBROKEN.search(item.name):
+            problems.append("a reviewed document's name must be one line of words")
+        if item.source not in REVIEWED_SOURCES:
+            problems.append(f"a reviewed document's source must be one of {', '.join(sorted(REVIEWED_SOURCES))}")
+        if not _is_plain_date(item.dated):
+            problems.append("a reviewed document's date must be a date")
+    return sorted(set(problems))
+
+
 def _kind_problems(kind: LetterKind, context: LetterContext) -> list[str]:
     problems = []
     if kind == LetterKind.RESPONSE_REQUEST and context.response_due_at is None:
@@ -171,6 +206,7 @@ def context_problems(kind: LetterKind | str, context: LetterContext) -> list[str
     if context.language not in languages_for(recipient):
         return [f"{recipient.value} letters are not written in {context.language!r}"]
     problems = _text_problems(context) + _address_problems(context.address) + _date_problems(context)
+    problems += _documents_problems(context.reviewed_documents)
     return problems or _kind_problems(kind, context)
 
 

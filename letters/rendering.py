@@ -157,6 +157,10 @@ def _template_context(kind: LetterKind, context: LetterContext) -> dict:
         "implementation_due_date": optional_date(context.implementation_due_date),
         "response_due": format_datetime(context.response_due_at, language) if context.response_due_at else "",
         "enrollee_wins": context.outcome in ENROLLEE_WINS,
+        "reviewed_documents": [
+            {"name": item.name, "source": item.source, "date": format_date(item.dated, language)}
+            for item in context.reviewed_documents
+        ],
         "window_compact": any(len(line) > WINDOW_LINE_AT_FULL_SIZE for line in (address.name, *address.lines)),
     }
 
@@ -246,3 +250,26 @@ def render_letter(kind: LetterKind | str, context: LetterContext) -> RenderedLet
 def render_letter_pdf(kind: LetterKind | str, context: LetterContext) -> bytes:
     """The letter as tagged PDF/UA bytes; LetterRenderError if it cannot be made correctly and in time."""
     return render_letter(kind, context).pdf
+
+
+def render_html_pdf(html: str, *, static_root: Path | None = None) -> bytes:
+    """Any other document of the portal's own (not a letter, e.g. a case packet's index) as
+    tagged PDF, with the letters' safeguards: only files under ``static_root`` (the letters'
+    static folder by default) may be read, and the same time limit applies.
+
+    ``html`` must come from a template with autoescaping on. Raises LetterRenderError.
+    """
+    root = (static_root or STATIC_ROOT).resolve()
+    limit = time_limit_seconds()
+    try:
+        with _time_limit(limit):
+            fetcher = StaticOnlyFetcher(root)
+            return weasyprint.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+                **PDF_OPTIONS
+            )
+    except _RenderTimeout as timeout:
+        raise LetterRenderError(f"rendering took longer than {limit:g} s and was stopped") from timeout
+    except FatalURLFetchingError as refused:
+        raise LetterRenderError(f"the document tried to read a file it may not: {refused.__cause__}") from refused
+    except Exception as error:
+        raise LetterRenderError(f"rendering failed: {type(error).__name__}: {error}") from error

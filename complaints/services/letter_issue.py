@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.models import Case, CaseEvent, DenialReason, Letter, Status
+from complaints.selectors import documents_in_review_file
 from complaints.services.notices import letter_waiting_notice
 from complaints.services.timeline import event_record
-from letters.context import Address, LetterContext
+from letters.context import Address, LetterContext, ReviewedDocument
 from letters.kinds import ClosureReason, ConversionReason, LetterKind, Recipient
 from letters.rendering import LetterRenderError, render_letter
 
@@ -110,6 +111,24 @@ def letter_context(*, letter: Letter, case: Case, today: date) -> LetterContext:
         if letter.kind == LetterKind.CLOSURE
         else "",
         referral_to=case.referral_to,
+        reviewed_documents=_reviewed_documents(case) if letter.kind == LetterKind.IMR_DECISION else (),
+    )
+
+
+def _reviewed_documents(case: Case) -> tuple[ReviewedDocument, ...]:
+    """Every document of the file the reviewers had when they made their determination (the case
+    packet holds the same list, from the same selector): name, sender and date."""
+    determined_at = (
+        case.events.filter(kind=CaseEvent.Kind.MOVE, move="record_determination")
+        .order_by("-occurred_at", "-id")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return tuple(
+        ReviewedDocument(
+            name=document.original_name, source=document.source, dated=document.uploaded_at.astimezone(LOCAL_TZ).date()
+        )
+        for document in documents_in_review_file(case=case, up_to=determined_at)
     )
 
 

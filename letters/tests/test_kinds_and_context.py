@@ -89,3 +89,26 @@ def test_a_printed_due_time_names_the_california_day_and_minute(moment):
 def test_a_due_time_given_in_another_zone_is_the_same_moment():
     eastern = datetime(2026, 5, 7, 22, 59, 59, tzinfo=ZoneInfo("America/New_York"))
     assert format_datetime(eastern, "en") == "May 7, 2026, 7:59 p.m. Pacific time"
+
+
+def test_the_reviewed_documents_of_a_decision_letter_are_checked():
+    from datetime import date as _date
+
+    from letters.context import ReviewedDocument, context_problems
+    from letters.tests.support import make_context
+
+    good = ReviewedDocument(name="denial-letter.pdf", source="ENROLLEE", dated=_date(2026, 5, 1))
+    context = make_context("IMR_DECISION", "ENROLLEE", "en", reviewed_documents=(good,))
+    assert context_problems("IMR_DECISION", context) == []
+    for bad, problem in (
+        ((ReviewedDocument(name="", source="PLAN", dated=_date(2026, 5, 1)),), "needs a name"),
+        ((ReviewedDocument(name="x.pdf", source="NEIGHBOUR", dated=_date(2026, 5, 1)),), "source must be one of"),
+        ((ReviewedDocument(name="x.pdf", source="PLAN", dated="2026-05-01"),), "date must be a date"),
+        ((ReviewedDocument(name="a\nb.pdf", source="PLAN", dated=_date(2026, 5, 1)),), "must be one line"),
+        ((good,) * 201, "more than 200 documents"),
+        ([good], "must be a tuple of ReviewedDocument"),
+    ):
+        problems = context_problems(
+            "IMR_DECISION", make_context("IMR_DECISION", "ENROLLEE", "en", reviewed_documents=bad)
+        )
+        assert any(problem in text for text in problems), (problem, problems)
