@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from imr.models import (
@@ -126,6 +126,39 @@ def decisions_for_export(filters: DecisionFilters) -> Iterator[PublishedDecision
     return decisions_matching(filters).iterator(chunk_size=2000)
 
 
+# The orders a reader of the API may ask for. Each is a key that names every row once (the
+# reference ID is unique), so a position in it survives inserts; both walk the index
+# imr_decision_sort (the second backwards).
+NEWEST_FIRST = "-report_year"
+OLDEST_FIRST = "report_year"
+DECISION_ORDERS = {
+    NEWEST_FIRST: ("-report_year", "reference_id"),
+    OLDEST_FIRST: ("report_year", "-reference_id"),
+}
+
+
+def decisions_after(
+    filters: DecisionFilters, *, order: str = NEWEST_FIRST, after: tuple[int, str] | None = None, limit: int
+) -> list[PublishedDecision]:
+    """Up to ``limit`` matching decisions that follow the position ``after`` (report year,
+    reference ID) in ``order``: a page that stays correct however many decisions are published
+    before it is read (keyset paging, never an offset)."""
+    queryset = decisions_matching(filters).order_by(*DECISION_ORDERS[order])
+    if after is not None:
+        year, reference_id = after
+        if order == NEWEST_FIRST:
+            queryset = queryset.filter(Q(report_year__lt=year) | Q(report_year=year, reference_id__gt=reference_id))
+        else:
+            queryset = queryset.filter(Q(report_year__gt=year) | Q(report_year=year, reference_id__lt=reference_id))
+    return list(queryset[:limit])
+
+
+def decisions_version():
+    """When the published decisions last changed (None before any import): the statistics'
+    cache key, and the API's ETag and Last-Modified."""
+    return DecisionFilterOptions.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
 # ------------------------------------------------------------------------------------------------
 # Filter options: the values the data really has
 # ------------------------------------------------------------------------------------------------
@@ -160,8 +193,9 @@ def _present(values, choices) -> list[str]:
 def decision_facets_compute() -> DecisionFacets:
     """The filter options, counted from the tallies (imr.services stores them; see decision_facets)."""
     tallies = DecisionTally.objects.order_by()
-    bounds = tallies.aggregate(first=Min("report_year"), last=Max("report_year"), findings=Sum("with_findings"))
-    years = list(range(bounds["first"], bounds["last"] + 1)) if bounds["first"] else []
+    findings = tallies.aggregate(findings=Sum("with_findings"))["findings"]
+    # Only the years that have decisions (a gap year would offer a choice that finds nothing).
+    years = list(tallies.values_list("report_year", flat=True).distinct().order_by("report_year"))
     return DecisionFacets(
         years=years,
         diagnoses=_grouped(
@@ -177,7 +211,7 @@ def decision_facets_compute() -> DecisionFacets:
         age_ranges=_present(tallies.values_list("age_range", flat=True).distinct(), AgeRange),
         genders=_present(tallies.values_list("gender", flat=True).distinct(), Gender),
         imr_types=_present(tallies.values_list("imr_type", flat=True).distinct(), ImrType),
-        has_findings=bool(bounds["findings"]),
+        has_findings=bool(findings),
     )
 
 
@@ -220,6 +254,7 @@ class StatRow:
     label: str
     decisions: int
     overturned: int
+    value: str | int | None = None  # the stored value the row groups by (None: the total)
 
     @property
     def share(self) -> Decimal:
@@ -355,7 +390,7 @@ def decision_stats(filters: DecisionFilters) -> DecisionStats:
     type_order = list(DecisionType.values)
 
     def rows(group: str, label) -> list[StatRow]:
-        return [StatRow(label(value), total, overturned) for value, total, overturned in counts[group]]
+        return [StatRow(label(value), total, overturned, value) for value, total, overturned in counts[group]]
 
     def largest_first(stat_rows: list[StatRow]) -> list[StatRow]:
         return sorted(stat_rows, key=lambda row: (-row.decisions, row.label))
@@ -365,9 +400,9 @@ def decision_stats(filters: DecisionFilters) -> DecisionStats:
     return DecisionStats(
         overall=StatRow(_("All decisions"), total, overturned),
         by_year=rows("report_year", str),
-        by_type=[StatRow(str(type_labels.get(value, value)), total, over) for value, total, over in by_type],
+        by_type=[StatRow(str(type_labels.get(value, value)), total, over, value) for value, total, over in by_type],
         by_imr_type=[
-            StatRow(str(imr_type_labels.get(value, value)), total, over)
+            StatRow(str(imr_type_labels.get(value, value)), total, over, value)
             for value, total, over in counts["imr_type"]
             if value
         ],
