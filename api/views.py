@@ -65,6 +65,10 @@ class PublicApiView(APIView):
         if unknown:
             message = "Unknown parameter. The parameters of this endpoint are in /api/v1/schema/."
             raise exceptions.ValidationError({name: [message] for name in unknown})
+        empty = sorted(name for name, values in self.request.query_params.lists() if "" in values)
+        if empty:
+            message = "Give a value, or leave the parameter out."
+            raise exceptions.ValidationError({name: [message] for name in empty})
         params.is_valid(raise_exception=True)
         return params
 
@@ -132,7 +136,10 @@ class DecisionDetail(PublicApiView):
         summary="One published decision",
         parameters=[
             OpenApiParameter(
-                "reference_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The decision's reference ID."
+                "reference_id",
+                {"type": "string", "pattern": "^[A-Za-z0-9-]{1,32}$"},
+                OpenApiParameter.PATH,
+                description="The decision's reference ID (letters, digits and hyphens), e.g. MN16-22639.",
             )
         ],
         responses={
