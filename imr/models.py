@@ -240,6 +240,43 @@ class DecisionSearchEntry(models.Model):
         return f"Search entry of decision {self.decision_id}"
 
 
+class CommonTerm(models.Model):
+    """A word form (lexeme) that many findings contain: the statistics of a search for it are kept
+    counted in DecisionTermTally, so its first search is as quick as a repeated one.
+
+    Which lexemes are common is decided when the tallies are recounted (an import, the repair
+    path); publications between recounts keep the counts of these lexemes exact. PostgreSQL only.
+    """
+
+    lexeme = models.CharField(_("lexeme"), max_length=2046, unique=True)
+
+    class Meta:
+        verbose_name = _("common search term")
+        verbose_name_plural = _("common search terms")
+
+    def __str__(self) -> str:
+        return self.lexeme
+
+
+class DecisionTermTally(models.Model):
+    """How many decisions of one tally (DecisionTally.key) contain one common lexeme: exact."""
+
+    term = models.ForeignKey(CommonTerm, on_delete=models.CASCADE, related_name="tallies")
+    tally_key = models.BigIntegerField(_("tally key"))
+    decisions = models.PositiveIntegerField(_("decisions"))
+
+    class Meta:
+        verbose_name = _("decision term tally")
+        verbose_name_plural = _("decision term tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "tally_key"], name="imr_term_tally_one_row_per_key"),
+            models.CheckConstraint(condition=Q(decisions__gt=0), name="imr_term_tally_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term_id} in {self.tally_key}: {self.decisions}"
+
+
 class DecisionFilterOptions(models.Model):
     """The filter options of the search form (the values the data has), kept in one row.
 

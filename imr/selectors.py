@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 
 from imr.models import (
     AgeRange,
+    CommonTerm,
     DecisionFilterOptions,
     DecisionSearchEntry,
     DecisionTally,
+    DecisionTermTally,
     DecisionType,
     Determination,
     Gender,
@@ -346,12 +348,48 @@ def _text_stat_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]]
         if cached is not None:
             return cached
     if connection.vendor == "postgresql":
-        counts = _text_stat_counts_from_entries(filters)
+        counts = _common_term_counts(filters)
+        if counts is None:
+            counts = _text_stat_counts_from_entries(filters)
     else:
         counts = _stat_counts(decisions_matching(filters).order_by(), Value(1, output_field=IntegerField()))
     if key is not None:
         cache.set(key, counts, STATS_CACHE_SECONDS)
     return counts
+
+
+def _single_lexeme(text: str) -> str | None:
+    """The one lexeme a web search for ``text`` looks for, or None if it is more than one word,
+    a phrase, a negation, or only stop words."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(query), querytree(query) FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
+            [TEXT_SEARCH_CONFIG, text],
+        )
+        nodes, tree = cursor.fetchone()
+    if nodes != 1 or len(tree) < 3 or tree[0] != "'" or tree[-1] != "'":
+        return None
+    return tree[1:-1].replace("''", "'")
+
+
+def _common_term_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]] | None:
+    """The counts of a search for one common lexeme, from DecisionTermTally (kept counted on
+    import and publication: exact, and a few thousand rows however many decisions match), or
+    None if the search is not for one common lexeme."""
+    lexeme = _single_lexeme(filters.text)
+    term_id = CommonTerm.objects.filter(lexeme=lexeme).values_list("id", flat=True).first() if lexeme else None
+    if term_id is None:
+        return None
+    counted = DecisionTermTally.objects.filter(term_id=term_id).values("tally_key", "decisions").order_by()
+    tallies = DecisionTally.objects.filter(filters.classification_q()).values(*STAT_GROUPS, "determination", "key")
+    counted_sql, counted_params = counted.query.sql_with_params()
+    tallies_sql, tallies_params = tallies.order_by().query.sql_with_params()
+    columns = ", ".join(f"tally.{connection.ops.quote_name(name)}" for name in (*STAT_GROUPS, "determination"))
+    inner_sql = (
+        f"SELECT {columns}, counted.decisions AS stat_weight "  # noqa: S608 (names are ours; values are parameters)
+        f"FROM ({tallies_sql}) AS tally JOIN ({counted_sql}) AS counted ON counted.tally_key = tally.key"
+    )
+    return _grouping_sets_of(inner_sql, (*tallies_params, *counted_params))
 
 
 def _text_stat_counts_from_entries(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
