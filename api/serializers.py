@@ -92,6 +92,22 @@ class StatRowSerializer(serializers.Serializer):
         }
 
 
+class MedianSerializer(serializers.Serializer):
+    median = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="Null: no decision records it.",
+    )
+    decisions = serializers.IntegerField(help_text="How many of the matching decisions record these days.")
+
+
+class MedianDaysSerializer(serializers.Serializer):
+    review = MedianSerializer(source="REVIEW", help_text="Median days to review.")
+    adopt = MedianSerializer(source="ADOPT", help_text="Median days to adopt.")
+
+
 class StatisticsSerializer(serializers.Serializer):
     overall = StatRowSerializer()
     by_year = StatRowSerializer(many=True)
@@ -99,6 +115,9 @@ class StatisticsSerializer(serializers.Serializer):
     by_imr_type = StatRowSerializer(many=True)
     by_diagnosis = StatRowSerializer(many=True)
     by_treatment = StatRowSerializer(many=True)
+    median_days = MedianDaysSerializer(
+        allow_null=True, help_text="Null for a search with `q` (the days are counted per category, not per word)."
+    )
 
 
 class CategoryOptionsSerializer(serializers.Serializer):

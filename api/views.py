@@ -38,6 +38,7 @@ from imr.export import decisions_csv_lines
 from imr.models import AgeRange, DecisionType, Determination, Gender, ImrType, PublishedDecision
 
 CACHE_SECONDS = 60
+STAT_GROUP_NAMES = ("by_year", "by_type", "by_imr_type", "by_diagnosis", "by_treatment")
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A query parameter is not valid (see `errors`)."),
@@ -174,7 +175,11 @@ class Statistics(PublicApiView):
         params = self.check_params(DecisionFilterParams)
 
         def respond():
-            return Response(StatisticsSerializer(selectors.decision_stats(params.filters())).data)
+            filters = params.filters()
+            stats = selectors.decision_stats(filters)
+            figures = {name: getattr(stats, name) for name in ("overall", *STAT_GROUP_NAMES)}
+            figures["median_days"] = selectors.decision_median_days(filters)
+            return Response(StatisticsSerializer(figures).data)
 
         return self.conditional(request, respond)
 

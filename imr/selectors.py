@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from imr.models import (
     AgeRange,
     CommonTerm,
+    DaysMeasure,
+    DecisionDaysTally,
     DecisionFilterOptions,
     DecisionSearchEntry,
     DecisionTally,
@@ -153,6 +155,44 @@ def decisions_after(
         else:
             queryset = queryset.filter(Q(report_year__gt=year) | Q(report_year=year, reference_id__lt=reference_id))
     return list(queryset[:limit])
+
+
+@dataclass(frozen=True)
+class MedianDays:
+    median: Decimal | None  # None: no matching decision records these days
+    decisions: int  # how many matching decisions record them
+
+
+def decision_median_days(filters: DecisionFilters) -> dict[str, MedianDays] | None:
+    """The median days to review and to adopt of the matching decisions ({"REVIEW": ..., "ADOPT":
+    ...}), exact, from DecisionDaysTally; None for a text search (the days are kept counted per
+    tally, not per word)."""
+    if filters.text:
+        return None
+    keys = DecisionTally.objects.filter(filters.classification_q()).values("key")
+    rows = (
+        DecisionDaysTally.objects.filter(tally_key__in=keys)
+        .values("measure", "days")
+        .annotate(n=Sum("decisions"))
+        .order_by("measure", "days")
+    )
+    counts: dict[str, list[tuple[int, int]]] = {measure: [] for measure in DaysMeasure.values}
+    for row in rows:
+        counts[row["measure"]].append((row["days"], row["n"]))
+    return {measure: _median(pairs) for measure, pairs in counts.items()}
+
+
+def _median(pairs: list[tuple[int, int]]) -> MedianDays:
+    """The median of a sorted histogram [(value, how many), ...]."""
+    total = sum(n for _, n in pairs)
+    if not total:
+        return MedianDays(None, 0)
+    wanted = {(total + 1) // 2, total // 2 + 1}  # one position if odd, the middle two if even
+    found, seen = [], 0
+    for value, n in pairs:
+        before, seen = seen, seen + n
+        found += [value for position in sorted(wanted) if before < position <= seen]
+    return MedianDays((Decimal(sum(found)) / len(found)).quantize(Decimal("0.1"), ROUND_HALF_UP), total)
 
 
 def decisions_version():

@@ -43,6 +43,8 @@ from imr.models import (
     TALLY_FIELDS,
     AgeRange,
     CommonTerm,
+    DaysMeasure,
+    DecisionDaysTally,
     DecisionFilterOptions,
     DecisionSearchEntry,
     DecisionSource,
@@ -225,8 +227,49 @@ def _tallies_recount() -> int:
     tallies = DecisionTally.objects.bulk_create(
         (DecisionTally(**group, key=tally_key(group)) for group in groups.iterator(chunk_size=5000)), batch_size=2000
     )
+    _days_recount()
     _filter_options_refresh()
     return len(tallies)
+
+
+_DAYS_FIELDS = {DaysMeasure.REVIEW: "days_to_review", DaysMeasure.ADOPT: "days_to_adopt"}
+
+
+def _days_recount() -> None:
+    """Count, per tally and number of days, the decisions that record days to review or adopt."""
+    DecisionDaysTally.objects.all().delete()
+    for measure, name in _DAYS_FIELDS.items():
+        groups = (
+            PublishedDecision.objects.order_by()
+            .filter(**{f"{name}__isnull": False})
+            .values(*TALLY_FIELDS, name)
+            .annotate(decisions=Count("id"))
+        )
+        DecisionDaysTally.objects.bulk_create(
+            (
+                DecisionDaysTally(
+                    tally_key=tally_key(group), measure=measure, days=group[name], decisions=group["decisions"]
+                )
+                for group in groups.iterator(chunk_size=5000)
+            ),
+            batch_size=2000,
+        )
+
+
+def _days_add(decision: PublishedDecision, delta: int) -> None:
+    key = tally_key(decision)
+    for measure, name in _DAYS_FIELDS.items():
+        days = getattr(decision, name)
+        if days is None:
+            continue
+        row = DecisionDaysTally.objects.select_for_update().filter(tally_key=key, measure=measure, days=days).first()
+        if row is None:
+            if delta > 0:
+                DecisionDaysTally.objects.create(tally_key=key, measure=measure, days=days, decisions=delta)
+        elif row.decisions + delta <= 0:
+            row.delete()
+        else:
+            DecisionDaysTally.objects.filter(pk=row.pk).update(decisions=F("decisions") + delta)
 
 
 def _vector(findings: str):
@@ -511,6 +554,7 @@ def decision_publish(
         if all(getattr(decision, name) == values[name] for name in DECISION_FIELDS):
             return decision
         _tally_add(decision, -1)
+        _days_add(decision, -1)
         _terms_add(decision.pk, -1)
     else:
         decision = PublishedDecision(reference_id=reference_id, source=DecisionSource.PORTAL)
@@ -521,6 +565,7 @@ def decision_publish(
     decision.save()
     _search_entries_write([decision])
     _tally_add(decision, +1)
+    _days_add(decision, +1)
     _terms_add(decision.pk, +1)
     _filter_options_refresh()
     return decision

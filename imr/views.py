@@ -84,6 +84,7 @@ def decision_stats(request):
     if form.is_bound and not form.is_valid():
         return render(request, "imr/decisions/stats.html", context)
     stats = selectors.decision_stats(form.filters())
+    medians = selectors.decision_median_days(form.filters())
     sections = [
         ("year", _("By report year"), _("Report year"), stats.by_year),
         ("type", _("By type of review"), _("Type of review"), stats.by_type),
@@ -93,6 +94,9 @@ def decision_stats(request):
     ]
     context.update(
         stats=stats,
+        median_review=medians and medians["REVIEW"],
+        median_adopt=medians and medians["ADOPT"],
+        text_search=medians is None,
         filtered=form.is_filtered(),
         sections=[
             {
