@@ -22,6 +22,7 @@ from bench.core import Result, benchmark, median, percentile, timed
 from imr.importer import ParsedDecision, decisions_file_open, decisions_file_rows
 from imr.models import (
     CommonTerm,
+    DecisionDaysTally,
     DecisionSearchEntry,
     DecisionSource,
     DecisionTally,
@@ -247,5 +248,12 @@ def decisions_search_and_stats() -> list[Result]:
         # In SQL: Django's delete() would load every decision to cascade to its search entry (a
         # million rows, about 2 GB). The scratch database holds only what this benchmark built.
         with connection.cursor() as cursor:
-            for model in (DecisionTermTally, CommonTerm, DecisionSearchEntry, PublishedDecision, DecisionTally):
+            for model in (
+                DecisionTermTally,
+                CommonTerm,
+                DecisionDaysTally,
+                DecisionSearchEntry,
+                PublishedDecision,
+                DecisionTally,
+            ):
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
