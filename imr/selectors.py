@@ -3,9 +3,10 @@
 Everything here is public and de-identified, so there is no per-user check. Counts and
 statistics read DecisionTally (a few thousand rows however many decisions there are), except
 when a text search over the findings is part of the filter: then the page count reads the
-matching decisions and stops at TEXT_COUNT_LIMIT, and the statistics count the matching
-DecisionSearchEntry rows per tally key on PostgreSQL (the matching decisions themselves on
-SQLite); they are cached until the data changes.
+matching decisions and stops at TEXT_COUNT_LIMIT, and the statistics read the kept counts of a
+common word (DecisionTermTally) or count the matching DecisionSearchEntry rows per tally key on
+PostgreSQL (the matching decisions themselves on SQLite). Every statistic is cached until the
+data changes (an import or a publication).
 """
 
 import hashlib
@@ -372,14 +373,16 @@ def _stat_counts(source: QuerySet, weight) -> dict[str | None, list[tuple]]:
     return {group: _groups(source, weight, group) for group in (None, *STAT_GROUPS)}
 
 
-def _text_stat_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
-    """The counts for a text search, kept in the cache until the published decisions change.
+def _stat_counts_cached(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
+    """The counts for the statistics, kept in the cache until the published decisions change.
 
-    A word in a tenth of a million findings means reading a hundred thousand rows (a fifth of a
-    second); the same search again is served from the cache. The key holds the time of the last
-    change to the tallies, so a new import or publication is never answered with old figures.
+    The data changes only on import and publication, so a figure computed once is served again
+    from the shared cache until then (a word in a tenth of a million findings, not kept counted
+    as a common term, means reading a hundred thousand rows; the tallies' grouping a few
+    milliseconds). The key holds the time of the last change to the tallies, so a new import or
+    publication is never answered with old figures.
     """
-    version = DecisionFilterOptions.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    version = decisions_version()
     key = None
     if version is not None:
         identity = repr((connection.settings_dict["NAME"], version.isoformat(), astuple(filters)))
@@ -387,7 +390,9 @@ def _text_stat_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]]
         cached = cache.get(key)
         if cached is not None:
             return cached
-    if connection.vendor == "postgresql":
+    if not filters.text:
+        counts = _stat_counts(DecisionTally.objects.filter(filters.classification_q()).order_by(), F("decisions"))
+    elif connection.vendor == "postgresql":
         counts = _common_term_counts(filters)
         if counts is None:
             counts = _text_stat_counts_from_entries(filters)
@@ -457,10 +462,7 @@ def _text_stat_counts_from_entries(filters: DecisionFilters) -> dict[str | None,
 
 def decision_stats(filters: DecisionFilters) -> DecisionStats:
     """Overturned share overall and by year, type, IMR type, diagnosis and treatment category."""
-    if filters.text:
-        counts = _text_stat_counts(filters)
-    else:
-        counts = _stat_counts(DecisionTally.objects.filter(filters.classification_q()).order_by(), F("decisions"))
+    counts = _stat_counts_cached(filters)
 
     not_recorded = _("Not recorded")
     type_labels = dict(DecisionType.choices)

@@ -87,7 +87,7 @@ def test_a_common_word_is_counted_without_reading_the_search_entries():
     services.decision_tallies_rebuild()
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        selectors._text_stat_counts(DecisionFilters(text="therapy"))
+        selectors._stat_counts_cached(DecisionFilters(text="therapy"))
     sql = " ".join(query["sql"] for query in queries.captured_queries)
     assert "imr_decisiontermtally" in sql
     assert "imr_decisionsearchentry" not in sql
