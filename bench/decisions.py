@@ -171,8 +171,8 @@ def _measure(client: Client, label: str, path: str, query: dict, *, cold: bool =
         note = f"slower than the target (median {median(samples) * 1000:.1f} ms)"
         if cold:
             note += (
-                "; every matching search entry is read to count it, and a common word matches a tenth of "
-                "a million (docs/decisions.md)"
+                "; without the cache, a search for one common word reads its kept counts, any other search "
+                "counts every matching search entry (docs/decisions.md)"
             )
     return Result(
         name=f"decisions: {label}",
