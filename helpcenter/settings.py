@@ -74,7 +74,13 @@ INSTALLED_APPS = [
     "twofactor",
     "planportal",
     "filing",
+    # The public API reads imr's selectors; nothing imports it.
+    "api",
     "helpcenter",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +88,8 @@ MIDDLEWARE = [
     # The Content-Security-Policy header on every page (see "Security" below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for the public API only (CORS_URLS_REGEX), before CommonMiddleware as it asks.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -384,6 +392,58 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# ------------------------------------------------------------------------------------------------
+# Public API (/api/v1/, docs/api.md)
+# ------------------------------------------------------------------------------------------------
+# Requests per client address; over it, 429 with Retry-After. Counted in the shared cache.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.json_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    # `format` is not a parameter of ours: the CSV has its own address.
+    "URL_FORMAT_OVERRIDE": None,
+    # The client's address for the throttle: the one the trusted proxies saw.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DMHC Help Center: public API of IMR decisions",
+    "DESCRIPTION": (
+        "Read-only, anonymous access to the published, de-identified Independent Medical Review "
+        "decisions and their statistics. See docs/api.md for limits and the versioning promise."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema_hooks.add_links"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to a third-party validator from the docs page.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "ENUM_NAME_OVERRIDES": {
+        "Determination": "imr.models.Determination",
+        "DecisionType": "imr.models.DecisionType",
+        "ImrType": "imr.models.ImrType",
+        "AgeRange": "imr.models.AgeRange",
+        "Gender": "imr.models.Gender",
+    },
+}
+# Any site may read the API from a browser, with GET only and no credentials.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # ------------------------------------------------------------------------------------------------
 # Forms

@@ -15,6 +15,8 @@ from ops.views import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The public read-only API of published IMR decisions (docs/api.md).
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

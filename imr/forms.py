@@ -148,6 +148,16 @@ class DecisionSearchForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "q" not in self.fields and self.data.get("q", "").strip():
+            # The words box is hidden when no decision has findings; words typed into the address
+            # must not be dropped silently (the page would show every decision as if they matched).
+            self.add_error(
+                None,
+                _(
+                    "Searching for words is not available: the published decisions have no findings "
+                    "text to search. Remove the words from the address, or choose categories below."
+                ),
+            )
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
         if year_from is not None and year_to is not None and year_from > year_to:
             self.add_error("year_to", _("The end year must be the same as or after the start year."))

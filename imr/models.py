@@ -240,6 +240,74 @@ class DecisionSearchEntry(models.Model):
         return f"Search entry of decision {self.decision_id}"
 
 
+class CommonTerm(models.Model):
+    """A word form (lexeme) that many findings contain: the statistics of a search for it are kept
+    counted in DecisionTermTally, so its first search is as quick as a repeated one.
+
+    Which lexemes are common is decided when the tallies are recounted (an import, the repair
+    path); publications between recounts keep the counts of these lexemes exact. PostgreSQL only.
+    """
+
+    lexeme = models.CharField(_("lexeme"), max_length=2046, unique=True)
+
+    class Meta:
+        verbose_name = _("common search term")
+        verbose_name_plural = _("common search terms")
+
+    def __str__(self) -> str:
+        return self.lexeme
+
+
+class DecisionTermTally(models.Model):
+    """How many decisions of one tally (DecisionTally.key) contain one common lexeme: exact."""
+
+    term = models.ForeignKey(CommonTerm, on_delete=models.CASCADE, related_name="tallies")
+    tally_key = models.BigIntegerField(_("tally key"))
+    decisions = models.PositiveIntegerField(_("decisions"))
+
+    class Meta:
+        verbose_name = _("decision term tally")
+        verbose_name_plural = _("decision term tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "tally_key"], name="imr_term_tally_one_row_per_key"),
+            models.CheckConstraint(condition=Q(decisions__gt=0), name="imr_term_tally_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term_id} in {self.tally_key}: {self.decisions}"
+
+
+class DaysMeasure(models.TextChoices):
+    REVIEW = "REVIEW", _("days to review")
+    ADOPT = "ADOPT", _("days to adopt")
+
+
+class DecisionDaysTally(models.Model):
+    """How many decisions of one tally (DecisionTally.key) took a given number of days to review
+    (or to adopt): the medians of the statistics page, exact, without reading the decisions.
+
+    Kept in step by imr.services with the tallies (recounted on import, one row changed per
+    publication). Decisions that do not record the days are not counted.
+    """
+
+    tally_key = models.BigIntegerField(_("tally key"))
+    measure = models.CharField(_("measure"), max_length=8, choices=DaysMeasure.choices)
+    days = models.PositiveIntegerField(_("days"))
+    decisions = models.PositiveIntegerField(_("decisions"))
+
+    class Meta:
+        verbose_name = _("decision days tally")
+        verbose_name_plural = _("decision days tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["tally_key", "measure", "days"], name="imr_days_tally_one_row"),
+            models.CheckConstraint(condition=Q(decisions__gt=0), name="imr_days_tally_not_empty"),
+            models.CheckConstraint(condition=_in_choices("measure", DaysMeasure), name="imr_days_tally_measure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tally_key} {self.measure} {self.days}: {self.decisions}"
+
+
 class DecisionFilterOptions(models.Model):
     """The filter options of the search form (the values the data has), kept in one row.
 

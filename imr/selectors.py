@@ -3,9 +3,10 @@
 Everything here is public and de-identified, so there is no per-user check. Counts and
 statistics read DecisionTally (a few thousand rows however many decisions there are), except
 when a text search over the findings is part of the filter: then the page count reads the
-matching decisions and stops at TEXT_COUNT_LIMIT, and the statistics count the matching
-DecisionSearchEntry rows per tally key on PostgreSQL (the matching decisions themselves on
-SQLite); they are cached until the data changes.
+matching decisions and stops at TEXT_COUNT_LIMIT, and the statistics read the kept counts of a
+common word (DecisionTermTally) or count the matching DecisionSearchEntry rows per tally key on
+PostgreSQL (the matching decisions themselves on SQLite). Every statistic is cached until the
+data changes (an import or a publication).
 """
 
 import hashlib
@@ -16,14 +17,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from imr.models import (
     AgeRange,
+    CommonTerm,
+    DaysMeasure,
+    DecisionDaysTally,
     DecisionFilterOptions,
     DecisionSearchEntry,
     DecisionTally,
+    DecisionTermTally,
     DecisionType,
     Determination,
     Gender,
@@ -126,6 +131,77 @@ def decisions_for_export(filters: DecisionFilters) -> Iterator[PublishedDecision
     return decisions_matching(filters).iterator(chunk_size=2000)
 
 
+# The orders a reader of the API may ask for. Each is a key that names every row once (the
+# reference ID is unique), so a position in it survives inserts; both walk the index
+# imr_decision_sort (the second backwards).
+NEWEST_FIRST = "-report_year"
+OLDEST_FIRST = "report_year"
+DECISION_ORDERS = {
+    NEWEST_FIRST: ("-report_year", "reference_id"),
+    OLDEST_FIRST: ("report_year", "-reference_id"),
+}
+
+
+def decisions_after(
+    filters: DecisionFilters, *, order: str = NEWEST_FIRST, after: tuple[int, str] | None = None, limit: int
+) -> list[PublishedDecision]:
+    """Up to ``limit`` matching decisions that follow the position ``after`` (report year,
+    reference ID) in ``order``: a page that stays correct however many decisions are published
+    before it is read (keyset paging, never an offset)."""
+    queryset = decisions_matching(filters).order_by(*DECISION_ORDERS[order])
+    if after is not None:
+        year, reference_id = after
+        if order == NEWEST_FIRST:
+            queryset = queryset.filter(Q(report_year__lt=year) | Q(report_year=year, reference_id__gt=reference_id))
+        else:
+            queryset = queryset.filter(Q(report_year__gt=year) | Q(report_year=year, reference_id__lt=reference_id))
+    return list(queryset[:limit])
+
+
+@dataclass(frozen=True)
+class MedianDays:
+    median: Decimal | None  # None: no matching decision records these days
+    decisions: int  # how many matching decisions record them
+
+
+def decision_median_days(filters: DecisionFilters) -> dict[str, MedianDays] | None:
+    """The median days to review and to adopt of the matching decisions ({"REVIEW": ..., "ADOPT":
+    ...}), exact, from DecisionDaysTally; None for a text search (the days are kept counted per
+    tally, not per word)."""
+    if filters.text:
+        return None
+    keys = DecisionTally.objects.filter(filters.classification_q()).values("key")
+    rows = (
+        DecisionDaysTally.objects.filter(tally_key__in=keys)
+        .values("measure", "days")
+        .annotate(n=Sum("decisions"))
+        .order_by("measure", "days")
+    )
+    counts: dict[str, list[tuple[int, int]]] = {measure: [] for measure in DaysMeasure.values}
+    for row in rows:
+        counts[row["measure"]].append((row["days"], row["n"]))
+    return {measure: _median(pairs) for measure, pairs in counts.items()}
+
+
+def _median(pairs: list[tuple[int, int]]) -> MedianDays:
+    """The median of a sorted histogram [(value, how many), ...]."""
+    total = sum(n for _, n in pairs)
+    if not total:
+        return MedianDays(None, 0)
+    wanted = {(total + 1) // 2, total // 2 + 1}  # one position if odd, the middle two if even
+    found, seen = [], 0
+    for value, n in pairs:
+        before, seen = seen, seen + n
+        found += [value for position in sorted(wanted) if before < position <= seen]
+    return MedianDays((Decimal(sum(found)) / len(found)).quantize(Decimal("0.1"), ROUND_HALF_UP), total)
+
+
+def decisions_version():
+    """When the published decisions last changed (None before any import): the statistics'
+    cache key, and the API's ETag and Last-Modified."""
+    return DecisionFilterOptions.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
 # ------------------------------------------------------------------------------------------------
 # Filter options: the values the data really has
 # ------------------------------------------------------------------------------------------------
@@ -160,8 +236,9 @@ def _present(values, choices) -> list[str]:
 def decision_facets_compute() -> DecisionFacets:
     """The filter options, counted from the tallies (imr.services stores them; see decision_facets)."""
     tallies = DecisionTally.objects.order_by()
-    bounds = tallies.aggregate(first=Min("report_year"), last=Max("report_year"), findings=Sum("with_findings"))
-    years = list(range(bounds["first"], bounds["last"] + 1)) if bounds["first"] else []
+    findings = tallies.aggregate(findings=Sum("with_findings"))["findings"]
+    # Only the years that have decisions (a gap year would offer a choice that finds nothing).
+    years = list(tallies.values_list("report_year", flat=True).distinct().order_by("report_year"))
     return DecisionFacets(
         years=years,
         diagnoses=_grouped(
@@ -177,7 +254,7 @@ def decision_facets_compute() -> DecisionFacets:
         age_ranges=_present(tallies.values_list("age_range", flat=True).distinct(), AgeRange),
         genders=_present(tallies.values_list("gender", flat=True).distinct(), Gender),
         imr_types=_present(tallies.values_list("imr_type", flat=True).distinct(), ImrType),
-        has_findings=bool(bounds["findings"]),
+        has_findings=bool(findings),
     )
 
 
@@ -220,6 +297,7 @@ class StatRow:
     label: str
     decisions: int
     overturned: int
+    value: str | int | None = None  # the stored value the row groups by (None: the total)
 
     @property
     def share(self) -> Decimal:
@@ -295,14 +373,16 @@ def _stat_counts(source: QuerySet, weight) -> dict[str | None, list[tuple]]:
     return {group: _groups(source, weight, group) for group in (None, *STAT_GROUPS)}
 
 
-def _text_stat_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
-    """The counts for a text search, kept in the cache until the published decisions change.
+def _stat_counts_cached(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
+    """The counts for the statistics, kept in the cache until the published decisions change.
 
-    A word in a tenth of a million findings means reading a hundred thousand rows (a fifth of a
-    second); the same search again is served from the cache. The key holds the time of the last
-    change to the tallies, so a new import or publication is never answered with old figures.
+    The data changes only on import and publication, so a figure computed once is served again
+    from the shared cache until then (a word in a tenth of a million findings, not kept counted
+    as a common term, means reading a hundred thousand rows; the tallies' grouping a few
+    milliseconds). The key holds the time of the last change to the tallies, so a new import or
+    publication is never answered with old figures.
     """
-    version = DecisionFilterOptions.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+    version = decisions_version()
     key = None
     if version is not None:
         identity = repr((connection.settings_dict["NAME"], version.isoformat(), astuple(filters)))
@@ -310,13 +390,51 @@ def _text_stat_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]]
         cached = cache.get(key)
         if cached is not None:
             return cached
-    if connection.vendor == "postgresql":
-        counts = _text_stat_counts_from_entries(filters)
+    if not filters.text:
+        counts = _stat_counts(DecisionTally.objects.filter(filters.classification_q()).order_by(), F("decisions"))
+    elif connection.vendor == "postgresql":
+        counts = _common_term_counts(filters)
+        if counts is None:
+            counts = _text_stat_counts_from_entries(filters)
     else:
         counts = _stat_counts(decisions_matching(filters).order_by(), Value(1, output_field=IntegerField()))
     if key is not None:
         cache.set(key, counts, STATS_CACHE_SECONDS)
     return counts
+
+
+def _single_lexeme(text: str) -> str | None:
+    """The one lexeme a web search for ``text`` looks for, or None if it is more than one word,
+    a phrase, a negation, or only stop words."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(query), querytree(query) FROM websearch_to_tsquery(%s::regconfig, %s) AS query",
+            [TEXT_SEARCH_CONFIG, text],
+        )
+        nodes, tree = cursor.fetchone()
+    if nodes != 1 or len(tree) < 3 or tree[0] != "'" or tree[-1] != "'":
+        return None
+    return tree[1:-1].replace("''", "'")
+
+
+def _common_term_counts(filters: DecisionFilters) -> dict[str | None, list[tuple]] | None:
+    """The counts of a search for one common lexeme, from DecisionTermTally (kept counted on
+    import and publication: exact, and a few thousand rows however many decisions match), or
+    None if the search is not for one common lexeme."""
+    lexeme = _single_lexeme(filters.text)
+    term_id = CommonTerm.objects.filter(lexeme=lexeme).values_list("id", flat=True).first() if lexeme else None
+    if term_id is None:
+        return None
+    counted = DecisionTermTally.objects.filter(term_id=term_id).values("tally_key", "decisions").order_by()
+    tallies = DecisionTally.objects.filter(filters.classification_q()).values(*STAT_GROUPS, "determination", "key")
+    counted_sql, counted_params = counted.query.sql_with_params()
+    tallies_sql, tallies_params = tallies.order_by().query.sql_with_params()
+    columns = ", ".join(f"tally.{connection.ops.quote_name(name)}" for name in (*STAT_GROUPS, "determination"))
+    inner_sql = (
+        f"SELECT {columns}, counted.decisions AS stat_weight "  # noqa: S608 (names are ours; values are parameters)
+        f"FROM ({tallies_sql}) AS tally JOIN ({counted_sql}) AS counted ON counted.tally_key = tally.key"
+    )
+    return _grouping_sets_of(inner_sql, (*tallies_params, *counted_params))
 
 
 def _text_stat_counts_from_entries(filters: DecisionFilters) -> dict[str | None, list[tuple]]:
@@ -344,10 +462,7 @@ def _text_stat_counts_from_entries(filters: DecisionFilters) -> dict[str | None,
 
 def decision_stats(filters: DecisionFilters) -> DecisionStats:
     """Overturned share overall and by year, type, IMR type, diagnosis and treatment category."""
-    if filters.text:
-        counts = _text_stat_counts(filters)
-    else:
-        counts = _stat_counts(DecisionTally.objects.filter(filters.classification_q()).order_by(), F("decisions"))
+    counts = _stat_counts_cached(filters)
 
     not_recorded = _("Not recorded")
     type_labels = dict(DecisionType.choices)
@@ -355,7 +470,7 @@ def decision_stats(filters: DecisionFilters) -> DecisionStats:
     type_order = list(DecisionType.values)
 
     def rows(group: str, label) -> list[StatRow]:
-        return [StatRow(label(value), total, overturned) for value, total, overturned in counts[group]]
+        return [StatRow(label(value), total, overturned, value) for value, total, overturned in counts[group]]
 
     def largest_first(stat_rows: list[StatRow]) -> list[StatRow]:
         return sorted(stat_rows, key=lambda row: (-row.decisions, row.label))
@@ -365,9 +480,9 @@ def decision_stats(filters: DecisionFilters) -> DecisionStats:
     return DecisionStats(
         overall=StatRow(_("All decisions"), total, overturned),
         by_year=rows("report_year", str),
-        by_type=[StatRow(str(type_labels.get(value, value)), total, over) for value, total, over in by_type],
+        by_type=[StatRow(str(type_labels.get(value, value)), total, over, value) for value, total, over in by_type],
         by_imr_type=[
-            StatRow(str(imr_type_labels.get(value, value)), total, over)
+            StatRow(str(imr_type_labels.get(value, value)), total, over, value)
             for value, total, over in counts["imr_type"]
             if value
         ],

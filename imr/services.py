@@ -42,10 +42,14 @@ from imr.models import (
     MAX_CATEGORY_LENGTH,
     TALLY_FIELDS,
     AgeRange,
+    CommonTerm,
+    DaysMeasure,
+    DecisionDaysTally,
     DecisionFilterOptions,
     DecisionSearchEntry,
     DecisionSource,
     DecisionTally,
+    DecisionTermTally,
     DecisionType,
     Determination,
     Gender,
@@ -134,7 +138,9 @@ def decisions_import_file(
         _import_batch(decisions, summary)
         if progress:
             progress(ImportProgress(rows_done=summary.rows_read, rows_total=max(total, summary.rows_read)))
-    _tallies_recount()  # each batch wrote its own search entries
+    with transaction.atomic():
+        _tallies_recount()  # each batch wrote its own search entries
+        _terms_recount()
     return summary
 
 
@@ -207,6 +213,7 @@ def decision_tallies_rebuild() -> int:
     """
     count = _tallies_recount()
     _search_entries_rebuild()
+    _terms_recount()
     return count
 
 
@@ -220,8 +227,49 @@ def _tallies_recount() -> int:
     tallies = DecisionTally.objects.bulk_create(
         (DecisionTally(**group, key=tally_key(group)) for group in groups.iterator(chunk_size=5000)), batch_size=2000
     )
+    _days_recount()
     _filter_options_refresh()
     return len(tallies)
+
+
+_DAYS_FIELDS = {DaysMeasure.REVIEW: "days_to_review", DaysMeasure.ADOPT: "days_to_adopt"}
+
+
+def _days_recount() -> None:
+    """Count, per tally and number of days, the decisions that record days to review or adopt."""
+    DecisionDaysTally.objects.all().delete()
+    for measure, name in _DAYS_FIELDS.items():
+        groups = (
+            PublishedDecision.objects.order_by()
+            .filter(**{f"{name}__isnull": False})
+            .values(*TALLY_FIELDS, name)
+            .annotate(decisions=Count("id"))
+        )
+        DecisionDaysTally.objects.bulk_create(
+            (
+                DecisionDaysTally(
+                    tally_key=tally_key(group), measure=measure, days=group[name], decisions=group["decisions"]
+                )
+                for group in groups.iterator(chunk_size=5000)
+            ),
+            batch_size=2000,
+        )
+
+
+def _days_add(decision: PublishedDecision, delta: int) -> None:
+    key = tally_key(decision)
+    for measure, name in _DAYS_FIELDS.items():
+        days = getattr(decision, name)
+        if days is None:
+            continue
+        row = DecisionDaysTally.objects.select_for_update().filter(tally_key=key, measure=measure, days=days).first()
+        if row is None:
+            if delta > 0:
+                DecisionDaysTally.objects.create(tally_key=key, measure=measure, days=days, decisions=delta)
+        elif row.decisions + delta <= 0:
+            row.delete()
+        else:
+            DecisionDaysTally.objects.filter(pk=row.pk).update(decisions=F("decisions") + delta)
 
 
 def _vector(findings: str):
@@ -264,6 +312,65 @@ def _search_entries_rebuild() -> None:
     table = connection.ops.quote_name(DecisionSearchEntry._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (decision_id, tally_key, vector) {select_sql}", params)
+
+
+# A lexeme in at least this many findings is "common": the statistics of a search for it are kept
+# counted (CommonTerm, DecisionTermTally). Fewer matches are counted quickly enough when asked.
+COMMON_TERM_DECISIONS = 2000
+
+
+def _terms_recount() -> None:
+    """Choose the common lexemes afresh and count, per tally key, the decisions that contain each."""
+    if connection.vendor != "postgresql":
+        return  # SQLite's text search reads the decisions' findings themselves
+    entries = connection.ops.quote_name(DecisionSearchEntry._meta.db_table)
+    terms = connection.ops.quote_name(CommonTerm._meta.db_table)
+    term_tallies = connection.ops.quote_name(DecisionTermTally._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {term_tallies}")  # noqa: S608 (our table names; values are parameters)
+        cursor.execute(f"DELETE FROM {terms}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {terms} (lexeme) SELECT word FROM ts_stat(%s) WHERE ndoc >= %s",  # noqa: S608
+            [f"SELECT vector FROM {entries} WHERE vector IS NOT NULL", COMMON_TERM_DECISIONS],  # noqa: S608
+        )
+        cursor.execute(
+            f"INSERT INTO {term_tallies} (term_id, tally_key, decisions) "  # noqa: S608
+            f"SELECT term.id, entry.tally_key, count(*) FROM {entries} entry "
+            f"CROSS JOIN LATERAL unnest(entry.vector) AS word JOIN {terms} term ON term.lexeme = word.lexeme "
+            "GROUP BY term.id, entry.tally_key"
+        )
+
+
+def _terms_add(decision_id: int, delta: int) -> None:
+    """Count one decision's search entry in (delta +1) or out of (-1) its common lexemes' tallies."""
+    if connection.vendor != "postgresql":
+        return
+    entries = connection.ops.quote_name(DecisionSearchEntry._meta.db_table)
+    terms = connection.ops.quote_name(CommonTerm._meta.db_table)
+    term_tallies = connection.ops.quote_name(DecisionTermTally._meta.db_table)
+    words = (
+        f"SELECT DISTINCT term.id AS term_id, entry.tally_key FROM {entries} entry "  # noqa: S608
+        f"CROSS JOIN LATERAL unnest(entry.vector) AS word JOIN {terms} term ON term.lexeme = word.lexeme "
+        "WHERE entry.decision_id = %s"
+    )
+    with connection.cursor() as cursor:
+        if delta > 0:
+            cursor.execute(
+                f"INSERT INTO {term_tallies} (term_id, tally_key, decisions) "  # noqa: S608
+                f"SELECT term_id, tally_key, 1 FROM ({words}) AS mine "
+                f"ON CONFLICT (term_id, tally_key) DO UPDATE SET decisions = {term_tallies}.decisions + 1",
+                [decision_id],
+            )
+            return
+        same = f"{term_tallies}.term_id = mine.term_id AND {term_tallies}.tally_key = mine.tally_key"
+        cursor.execute(
+            f"DELETE FROM {term_tallies} USING ({words}) AS mine WHERE {same} AND {term_tallies}.decisions = 1",  # noqa: S608
+            [decision_id],
+        )
+        cursor.execute(
+            f"UPDATE {term_tallies} SET decisions = {term_tallies}.decisions - 1 FROM ({words}) AS mine WHERE {same}",  # noqa: S608
+            [decision_id],
+        )
 
 
 def _filter_options_refresh() -> None:
@@ -447,6 +554,8 @@ def decision_publish(
         if all(getattr(decision, name) == values[name] for name in DECISION_FIELDS):
             return decision
         _tally_add(decision, -1)
+        _days_add(decision, -1)
+        _terms_add(decision.pk, -1)
     else:
         decision = PublishedDecision(reference_id=reference_id, source=DecisionSource.PORTAL)
     for name in DECISION_FIELDS:
@@ -456,5 +565,7 @@ def decision_publish(
     decision.save()
     _search_entries_write([decision])
     _tally_add(decision, +1)
+    _days_add(decision, +1)
+    _terms_add(decision.pk, +1)
     _filter_options_refresh()
     return decision

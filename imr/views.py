@@ -1,16 +1,13 @@
 """Public pages of published IMR decisions: search, one decision, statistics, CSV download."""
 
-import csv
-
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from imr import charts, selectors
+from imr.export import decisions_csv_lines
 from imr.forms import DecisionSearchForm
-from imr.importer import DMHC_AGE_RANGE, DMHC_DETERMINATION, DMHC_GENDER, DMHC_IMR_TYPE, DMHC_TYPE, NEWER_HEADER
-from imr.importer import FORMULA_START as _FORMULA_START
 from imr.models import PublishedDecision
 
 PAGE_SIZE = 20
@@ -87,6 +84,7 @@ def decision_stats(request):
     if form.is_bound and not form.is_valid():
         return render(request, "imr/decisions/stats.html", context)
     stats = selectors.decision_stats(form.filters())
+    medians = selectors.decision_median_days(form.filters())
     sections = [
         ("year", _("By report year"), _("Report year"), stats.by_year),
         ("type", _("By type of review"), _("Type of review"), stats.by_type),
@@ -96,6 +94,9 @@ def decision_stats(request):
     ]
     context.update(
         stats=stats,
+        median_review=medians and medians["REVIEW"],
+        median_adopt=medians and medians["ADOPT"],
+        text_search=medians is None,
         filtered=form.is_filtered(),
         sections=[
             {
@@ -117,51 +118,13 @@ def decision_stats(request):
     return render(request, "imr/decisions/stats.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _csv_row(decision: PublishedDecision) -> list[str]:
-    return [
-        decision.reference_id,
-        str(decision.report_year),
-        _safe_cell(decision.diagnosis_category),
-        _safe_cell(decision.diagnosis_subcategory),
-        _safe_cell(decision.treatment_category),
-        _safe_cell(decision.treatment_subcategory),
-        DMHC_DETERMINATION[decision.determination],
-        DMHC_TYPE[decision.decision_type],
-        DMHC_AGE_RANGE.get(decision.age_range, ""),
-        DMHC_GENDER.get(decision.gender, ""),
-        DMHC_IMR_TYPE.get(decision.imr_type, ""),
-        "" if decision.days_to_review is None else str(decision.days_to_review),
-        "" if decision.days_to_adopt is None else str(decision.days_to_adopt),
-        _safe_cell(decision.findings),
-    ]
-
-
 @require_GET
 def decisions_download(request):
     """The decisions that match the filters, as CSV in the shape of DMHC's newer file."""
     form = _search_form(request)
     if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest(_("The search has a mistake; correct it on the search page first."))
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(_csv_row(decision)) for decision in selectors.decisions_for_export(form.filters()))
-
-    def content():
-        yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
-        yield writer.writerow(NEWER_HEADER)
-        yield from rows
-
-    response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(decisions_csv_lines(form.filters()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="imr-decisions.csv"'
     return response
 

@@ -26,6 +26,14 @@ class EligibilityForm(SummaryErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the reason the plan gave.")},
     )
+    treatment = forms.CharField(
+        label=_("What did the plan deny, change or delay? (optional)"),
+        help_text=_(
+            "For example: physical therapy, an MRI, a medicine. We use it only to show how similar cases ended."
+        ),
+        max_length=200,
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

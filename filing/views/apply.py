@@ -23,6 +23,7 @@ from filing.review import review_sections
 from filing.selectors import drafts_unsent_for_user
 from filing.steps import STEPS_BY_SLUG, first_incomplete, next_step, position, steps_for
 from filing.views.access import enrollee_required
+from imr.similar import similar_cases
 
 logger = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -167,6 +168,16 @@ def upload_files(*, form, files, add) -> int:
     return stored
 
 
+def _similar_cases(answers: dict):
+    """How past IMRs like the one just described ended (the step after "The problem")."""
+    problem = answers.get("problem") or {}
+    return similar_cases(
+        denial_reason=problem.get("denial_reason", ""),
+        treatment_text=problem.get("treatment_in_dispute", ""),
+        diagnosis_text=problem.get("what_happened", ""),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @enrollee_required
 def draft_documents(request, draft_id):
@@ -218,6 +229,7 @@ def draft_documents(request, draft_id):
         "documents": list(draft.documents.order_by("uploaded_at", "id")),
         "needs_power_of_attorney": needs_power_of_attorney(draft),
         "from_review": from_review,
+        "similar": _similar_cases(draft.answers),
         **_progress(draft, "documents"),
     }
     return render(request, "filing/steps/documents.html", context, status=200)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.middleware import case_reached
 from complaints.downloads import protected_file_response
 from complaints.errors import CaseError
-from complaints.models import Case, Document
+from complaints.models import Case, Document, Track
 from complaints.selectors import (
     case_clocks,
     case_get_for_user,
@@ -31,6 +31,7 @@ from filing.forms import WithdrawForm
 from filing.selectors import drafts_unsent_for_user
 from filing.views.access import enrollee_required
 from filing.views.apply import upload_files, upload_form
+from imr.similar import similar_cases
 
 
 def _case(request, number: str) -> Case:
@@ -77,6 +78,14 @@ def _case_page(request, case: Case, *, form=None, status: int = 200):
         "can_withdraw": _can_withdraw(request, case),
         "can_add_documents": case.is_open,
         "upload_form": form or upload_form(),
+        # How past IMRs like this one ended: for the enrollee's own IMR only (never on plan pages).
+        "similar": similar_cases(
+            denial_reason=case.denial_reason,
+            treatment_text=case.treatment_in_dispute,
+            diagnosis_text=case.what_happened,
+        )
+        if case.track == Track.IMR
+        else None,
     }
     return render(request, "filing/my/detail.html", context, status=status)
 

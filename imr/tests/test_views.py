@@ -341,3 +341,19 @@ def test_a_field_with_an_error_points_to_its_message(client):
     assert "id_year_to_error" in page.described_by
     assert "id_diagnosis_subcategory_helptext" in page.described_by
     assert set(page.described_by) <= page.ids
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"), [("", "Searching for words is not available"), ("/es", "no está disponible")]
+)
+@pytest.mark.parametrize("path", ["/decisions/", "/decisions/stats/"])
+def test_words_in_the_address_without_findings_to_search_are_explained_not_dropped(client, prefix, words, path):
+    PublishedDecisionFactory(findings="")
+    PublishedDecisionFactory(findings="")
+    tallies_rebuild()
+    page = client.get(f"{prefix}{path}", {"q": "zzzxq"})
+    assert page.status_code == 200
+    assert words in page.text
+    assert "2 decisions" not in page.text  # no list or figures shown as if the words had matched
+    assert 'name="q"' not in page.text
+    assert client.get(f"{prefix}/decisions/download/", {"q": "zzzxq"}).status_code == 400
