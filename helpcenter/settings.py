@@ -408,8 +408,6 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # `format` is not a parameter of ours: the CSV has its own address.
     "URL_FORMAT_OVERRIDE": None,
-    # The client's address for the throttle: the one the trusted proxies saw.
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DMHC Help Center: public API of IMR decisions",
