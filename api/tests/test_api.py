@@ -253,6 +253,25 @@ def test_a_client_over_its_budget_gets_429_with_retry_after(api, settings):
 
 
 @pytest.mark.usefixtures("sample")
+def test_a_forged_forwarded_for_header_does_not_buy_a_new_budget(api, settings):
+    settings.API_THROTTLE_RATE = "2/minute"
+    settings.TRUSTED_PROXIES = []
+    answers = [api.get("/api/v1/filters/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(3)]
+    assert answers == [200, 200, 429]
+
+
+@pytest.mark.usefixtures("sample")
+def test_behind_a_trusted_proxy_each_client_the_proxy_saw_has_its_own_budget(api, settings):
+    settings.API_THROTTLE_RATE = "1/minute"
+    proxy = api.defaults["REMOTE_ADDR"]
+    settings.TRUSTED_PROXIES = [proxy]
+    first = api.get("/api/v1/filters/", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    second = api.get("/api/v1/filters/", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    again = api.get("/api/v1/filters/", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert [first.status_code, second.status_code, again.status_code] == [200, 200, 429]
+
+
+@pytest.mark.usefixtures("sample")
 def test_a_repeat_request_is_answered_304_until_the_decisions_change(api):
     first = api.get("/api/v1/statistics/", {"decision_type": "MEDICAL_NECESSITY"})
     etag, modified = first["ETag"], first["Last-Modified"]
