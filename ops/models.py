@@ -83,7 +83,7 @@ class BackupNotice(models.Model):
     (one per failed run, one per overdue stretch); unsent ones are retried by the backup watch."""
 
     key = models.CharField(max_length=100, unique=True)
-    recipients = models.JSONField(default=list)
+    recipients = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField()

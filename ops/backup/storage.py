@@ -131,6 +131,8 @@ def archives_prune(*, keep: int) -> list[str]:
 
 
 def temp_folder():
+    if settings.BACKUP_TEMP_DIR:
+        Path(settings.BACKUP_TEMP_DIR).mkdir(parents=True, exist_ok=True)
     return tempfile.TemporaryDirectory(prefix="helpcenter-backup-", dir=settings.BACKUP_TEMP_DIR or None)
 
 

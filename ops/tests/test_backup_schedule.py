@@ -138,3 +138,19 @@ def test_the_nightly_backup_and_its_watch_are_on_beat(settings):
     assert nightly["task"] == "ops.backup_nightly"
     assert nightly["schedule"].hour == {settings.BACKUP_HOUR}
     assert settings.CELERY_BEAT_SCHEDULE["backup-watch"]["task"] == "ops.backup_watch"
+
+
+def test_a_failure_with_no_supervisor_to_tell_is_still_recorded(settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": blocker}},
+    }
+    with pytest.raises(OSError, match="not-a-folder"):
+        backup_run(trigger=BackupRun.Trigger.COMMAND)
+    assert BackupRun.objects.get().status == BackupRun.Status.FAILED
+    notice = BackupNotice.objects.get()
+    assert notice.recipients == []
+    assert notice.sent_at is None
+    assert mail.outbox == []
