@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from ops.backup.schedule import backup_state
 from ops.models import Heartbeat
 from ops.selectors import heartbeat_last_seen
 
@@ -61,8 +62,6 @@ def check_heartbeat(service: str, *, stale_after: int | None = None) -> CheckRes
 
 def check_backup() -> CheckResult:
     """ "last backup": fine while the newest good backup is younger than BACKUP_STALE_HOURS."""
-    from ops.backup.schedule import backup_state
-
     try:
         state = backup_state()
     except Exception as error:

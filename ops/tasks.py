@@ -1,6 +1,8 @@
 from celery import shared_task
 
-from ops.models import Heartbeat
+from ops.backup.schedule import backup_run
+from ops.backup.schedule import backup_watch as backup_watch_run
+from ops.models import BackupRun, Heartbeat
 from ops.services import heartbeat_record
 
 
@@ -13,15 +15,10 @@ def probe(*, host: str) -> None:
 @shared_task(name="ops.backup_nightly")
 def backup_nightly() -> None:
     """The nightly backup (beat). A second one while one runs does nothing (the lease)."""
-    from ops.backup.schedule import backup_run
-    from ops.models import BackupRun
-
     backup_run(trigger=BackupRun.Trigger.SCHEDULE)
 
 
 @shared_task(name="ops.backup_watch")
 def backup_watch() -> None:
     """Tell supervisors when no backup succeeded for BACKUP_STALE_HOURS; retry unsent notices."""
-    from ops.backup.schedule import backup_watch as watch
-
-    watch()
+    backup_watch_run()

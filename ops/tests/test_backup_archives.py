@@ -223,3 +223,12 @@ def test_an_unknown_archive_name_is_refused(storage_dirs, target):
     result = manage("restore", "helpcenter-20990101T000000Z.tar", target=target)
     assert result.returncode != 0
     assert "No archive 'helpcenter-20990101T000000Z.tar'" in result.stderr
+
+
+def test_a_key_file_kept_beside_the_archives_is_refused(storage_dirs, settings):
+    settings.BACKUP_DIR = storage_dirs / "backups"
+    settings.BACKUP_DIR.mkdir(exist_ok=True)
+    key_file = settings.BACKUP_DIR / "backup.key"
+    key_file.write_text(crypto.new_key())
+    with pytest.raises(CommandError, match="is inside the backup folder"):
+        call_command("backup", key_file=str(key_file), stdout=io.StringIO())

@@ -1,8 +1,14 @@
-"""A progress bar for the backup commands, on a terminal only (never in logs or cron mail)."""
+"""Shared by the backup commands: a progress bar on a terminal only (never in logs or cron mail),
+and the encryption key, which must not live beside the archives."""
 
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from tqdm import tqdm
+
+from ops.backup import crypto
+from ops.backup.errors import ArchiveError
 
 
 class Bars:
@@ -23,11 +29,13 @@ class Bars:
 
 
 def read_key(key_file: str | None) -> bytes | None:
-    from django.conf import settings
-
-    from ops.backup import crypto
-
+    """The key from ``key_file``, else BACKUP_ENCRYPTION_KEY, else None (no encryption)."""
     if key_file:
+        if Path(key_file).resolve().is_relative_to(Path(settings.BACKUP_DIR).resolve()):
+            raise ArchiveError(
+                f"Refused: the key file {key_file} is inside the backup folder {settings.BACKUP_DIR}. "
+                "A key kept beside the archives protects nothing: keep it in your secrets store."
+            )
         with open(key_file) as handle:
             return crypto.parse_key(handle.read())
     return crypto.parse_key(settings.BACKUP_ENCRYPTION_KEY) if settings.BACKUP_ENCRYPTION_KEY else None
