@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage, default_storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
 
 from ops.backup.errors import ArchiveError, TargetNotEmpty
 
@@ -54,10 +54,10 @@ def files_check_empty(storage: Storage | None = None) -> None:
 
 
 def _local_path(storage: Storage, name: str) -> Path | None:
-    try:
+    """The archive's path when the backup storage is a local folder, else None (a bucket)."""
+    if isinstance(storage, FileSystemStorage):
         return Path(storage.path(name))
-    except NotImplementedError:
-        return None
+    return None
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from ops.backup import crypto, services
-from ops.backup.errors import TargetNotEmpty
+from ops.backup.errors import ArchiveError, TargetNotEmpty
 
 from .backup_support import empty_target, manage
 
@@ -232,3 +232,21 @@ def test_a_key_file_kept_beside_the_archives_is_refused(storage_dirs, settings):
     key_file.write_text(crypto.new_key())
     with pytest.raises(CommandError, match="is inside the backup folder"):
         call_command("backup", key_file=str(key_file), stdout=io.StringIO())
+
+
+def test_a_storage_without_local_paths_works_through_the_storage_api(settings, tmp_path):
+    """As with an S3 bucket: no path() on either storage, so files are read and the archive is
+    uploaded only through the storage API (InMemoryStorage stands in for the bucket here)."""
+    memory = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+    settings.STORAGES = {**settings.STORAGES, "default": memory, "backups": dict(memory)}
+    settings.BACKUP_TEMP_DIR = str(tmp_path / "staging")
+    default_storage.save("letters/2026/a.pdf", ContentFile(ALTERABLE))
+    result = services.backup_create(key=crypto.parse_key(crypto.new_key()))
+    from ops.backup import storage
+
+    assert storage.archives() == [result.name]
+    assert storage.describe(storage.backup_storage()) != ""
+    with pytest.raises(ArchiveError, match="Wrong key"):
+        services.archive_verify(archive_path=result.name, key=crypto.parse_key(crypto.new_key()))
+    assert result.files == 1
+    assert list((tmp_path / "staging").iterdir()) == []
