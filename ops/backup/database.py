@@ -11,7 +11,9 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump and pg_restore, with argument lists, never a shell
+
+# pg_dump and pg_restore run with argument lists, never through a shell.
+import subprocess  # nosec B404
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,13 +99,13 @@ def _tool_major(tool: str) -> tuple[str, int]:
         raise ArchiveError(
             f"{tool} is not installed: install the PostgreSQL client tools (apt-get install postgresql-client)."
         )
-    text = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603  # nosec B603: a fixed tool
+    text = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
     match = re.search(r"(\d+)(?:\.\d+)?", text)
     return text, int(match.group(1)) if match else 0
 
 
 def _pg_run(command: list[str], what: str) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, env=_pg_env())  # noqa: S603  # nosec B603: argument list
+    result = subprocess.run(command, capture_output=True, text=True, env=_pg_env())  # noqa: S603
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line][-5:]
         raise ArchiveError(f"{what} failed: " + " / ".join(lines))
@@ -295,7 +297,7 @@ def row_counts() -> dict[str, int]:
     conn = sqlite3.connect(_sqlite_path())
     try:
         return {
-            table: conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608  # nosec B608
+            table: conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608
             for table in sorted(_sqlite_tables(conn))
         }
     finally:

@@ -4,7 +4,9 @@ same code serves a local folder and an S3 bucket (django-storages)."""
 import os
 import re
 import shutil
-import subprocess  # nosec B404: git, with an argument list, never a shell
+
+# git runs with an argument list, never through a shell.
+import subprocess  # nosec B404
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
