@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.files import File
@@ -158,6 +158,9 @@ def _walk(raw, *, key, on_database=None, on_file=None, progress: Progress | None
             database_seen = (member.name, *(on_database or _read)(member, progress))
         elif member.name.startswith(archive.FILES_PREFIX):
             name = member.name[len(archive.FILES_PREFIX) :]
+            parts = PurePosixPath(name).parts
+            if not name or name.startswith("/") or "\\" in name or ".." in parts:
+                raise ArchiveError(f"The archive names a file outside the storage ({name!r}): it was altered.")
             if name in files_seen:
                 raise ArchiveError(f"The archive holds the file {name} twice: it was altered.")
             files_seen[name] = (on_file or _read_file)(name, member, progress)

@@ -288,3 +288,18 @@ def test_an_archive_older_than_the_code_is_migrated_forward(tmp_path):
     output = run("manage.py", "restore", name.strip())
     assert f"Applied 1 newer migrations: ops.{leaf[1]}." in output
     assert f"[X]  ops.{leaf[1]}" in run("manage.py", "showmigrations", "ops", "--plan")
+
+
+def test_a_file_name_that_leaves_the_storage_is_refused(storage_dirs, target):
+    def escape(archive: Path) -> Path:
+        out = archive.with_name("escaping-" + archive.name)
+        with tarfile.open(archive, "r:") as source, tarfile.open(out, "w:", format=tarfile.PAX_FORMAT) as copy:
+            for info in source:
+                data = source.extractfile(info).read()
+                if info.name == "files/documents/HC-2026-000001/b.txt":
+                    info.name = "files/../../outside.txt"
+                copy.addfile(info, io.BytesIO(data))
+        return out
+
+    refused(escape(make_archive(storage_dirs)), target, "The archive names a file outside the storage")
+    assert not (target.media_root.parent / "outside.txt").exists()

@@ -29,6 +29,11 @@ class Command(BaseCommand):
         except ArchiveError as error:
             bars.close()
             raise CommandError(f"{error} Nothing was restored.") from None
+        except Exception as error:
+            bars.close()
+            raise CommandError(
+                f"The restore failed: {type(error).__name__}: {error}. Anything it had written was removed again."
+            ) from None
         bars.close()
         manifest = result.manifest
         self.stdout.write(
