@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -250,7 +251,46 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
+# ------------------------------------------------------------------------------------------------
+# Backups (ops/backup, docs/backups.md): where archives go, how many are kept, the nightly time
+# ------------------------------------------------------------------------------------------------
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+# Set to keep archives in an S3-compatible bucket (under BACKUP_S3_PREFIX) instead of BACKUP_DIR.
+BACKUP_S3_BUCKET = env.str("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_PREFIX = env.str("BACKUP_S3_PREFIX", default="backups")
+# Set (32 random bytes, URL-safe base64; `manage.py backup --new-key`): archives are encrypted
+# with AES-256-GCM. Keep the key in a secrets store, never beside the archives.
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_HOUR = env.int("BACKUP_HOUR", default=2)  # local time (America/Los_Angeles)
+BACKUP_MINUTE = env.int("BACKUP_MINUTE", default=30)
+# /healthz and the dashboard call backups overdue, and supervisors are told, past this age.
+BACKUP_STALE_HOURS = env.int("BACKUP_STALE_HOURS", default=26)
+BACKUP_LEASE_SECONDS = env.int("BACKUP_LEASE_SECONDS", default=6 * 60 * 60)
+# Where the database dump and files in transit are staged (empty: the system's temporary folder).
+BACKUP_TEMP_DIR = env.str("BACKUP_TEMP_DIR", default="")
+# Recorded in each archive's manifest; empty: `git describe` of the checkout, if there is one.
+PORTAL_VERSION = env.str("PORTAL_VERSION", default="")
+# Who is told about a failed or overdue backup: active staff in this group.
+BACKUP_NOTIFY_GROUP = "supervisor"
+
+if BACKUP_S3_BUCKET:
+    _backup_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BACKUP_S3_BUCKET,
+            "location": BACKUP_S3_PREFIX,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+else:
+    _backup_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": BACKUP_DIR}}
+
 STORAGES = {
+    "backups": _backup_storage,
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -506,6 +546,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"expires": SWEEP_INTERVAL_SECONDS},
     },
+}
+# The nightly backup (one at a time, under a lease) and the watch that tells supervisors when
+# the last good backup is older than BACKUP_STALE_HOURS or an e-mail about it is still unsent.
+CELERY_BEAT_SCHEDULE["backup-nightly"] = {
+    "task": "ops.backup_nightly",
+    "schedule": crontab(hour=BACKUP_HOUR, minute=BACKUP_MINUTE),
+    "options": {"expires": 60 * 60},
+}
+CELERY_BEAT_SCHEDULE["backup-watch"] = {
+    "task": "ops.backup_watch",
+    "schedule": 15 * 60,
+    "options": {"expires": 15 * 60},
 }
 if CLAMD_ADDRESS:
     # Documents whose scan task was lost (a broker outage) are scanned by this sweep.

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from ops.backup.schedule import backup_state
 from ops.models import Heartbeat
 from ops.selectors import heartbeat_last_seen
 
@@ -59,6 +60,21 @@ def check_heartbeat(service: str, *, stale_after: int | None = None) -> CheckRes
     return CheckResult(ok=ok, detail=detail, last_seen_at=last_seen.isoformat())
 
 
+def check_backup() -> CheckResult:
+    """ "last backup": fine while the newest good backup is younger than BACKUP_STALE_HOURS."""
+    try:
+        state = backup_state()
+    except Exception as error:
+        return CheckResult(ok=False, detail=f"unknown: database unreachable ({type(error).__name__})")
+    last = state.last_succeeded.finished_at.isoformat() if state.last_succeeded else None
+    if state.age is not None:
+        detail = f"last backup {int(state.age.total_seconds())} s ago"
+        detail += "; overdue" if state.overdue else ""
+    else:
+        detail = "never backed up" + ("; overdue" if state.overdue else "; the first runs tonight")
+    return CheckResult(ok=not state.overdue, detail=detail, last_seen_at=last)
+
+
 def health_report() -> dict:
     checks = {
         "database": check_database(),
@@ -66,6 +82,7 @@ def health_report() -> dict:
         "worker": check_heartbeat(Heartbeat.Service.WORKER),
         "beat": check_heartbeat(Heartbeat.Service.BEAT),
         "sweep": check_heartbeat(Heartbeat.Service.SWEEP, stale_after=settings.SWEEP_STALE_SECONDS),
+        "backup": check_backup(),
     }
     return {
         "ok": all(result.ok for result in checks.values()),

@@ -37,3 +37,61 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class BackupRun(models.Model):
+    """One backup: started by the nightly schedule or by `manage.py backup`, and how it ended."""
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING", "Running"
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        FAILED = "FAILED", "Failed"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "SCHEDULE", "Nightly schedule"
+        COMMAND = "COMMAND", "manage.py backup"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    host = models.CharField(max_length=255)
+    archive_name = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    files = models.PositiveIntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="RUNNING", finished_at__isnull=True)
+                | (~models.Q(status="RUNNING") & models.Q(finished_at__isnull=False)),
+                name="backuprun_finished_unless_running",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="backuprun_status_finished")]
+
+    def __str__(self) -> str:
+        return (
+            f"Backup {self.archive_name or self.pk} ({self.get_status_display()}) at {self.started_at:%Y-%m-%d %H:%M}"
+        )
+
+
+class BackupNotice(models.Model):
+    """An e-mail to supervisors that a backup failed or is overdue. The key makes each one unique
+    (one per failed run, one per overdue stretch); unsent ones are retried by the backup watch."""
+
+    key = models.CharField(max_length=100, unique=True)
+    recipients = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.key})"

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncWeek
 
 from complaints.clocks import HISTORICAL_CLOCKS, LOCAL_TZ, ClockName
 from complaints.models import TERMINAL_STATUSES, Case, Clock, Status, Track
+from ops.backup.schedule import backup_state
 from ops.selectors import heartbeat_last_seen
 
 from .display import DUE_SOON, local_moment, span
@@ -238,5 +239,6 @@ def dashboard_context(now: datetime) -> dict:
         "week_chart": week_chart(weeks),
         "plans": cases_by_plan(now),
         "sweep": sweep_state(now),
+        "backup": backup_state(now),
         "due_soon_hours": int(DUE_SOON.total_seconds() // 3600),
     }

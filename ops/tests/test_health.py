@@ -65,7 +65,7 @@ def test_healthz_answers_200_when_everything_is_alive(operator):
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
-    assert set(body["checks"]) == {"database", "broker", "worker", "beat", "sweep"}
+    assert set(body["checks"]) == {"database", "broker", "worker", "beat", "sweep", "backup"}
     assert all(check["ok"] for check in body["checks"].values())
     assert response["Cache-Control"].startswith("max-age=0")
 
