@@ -1,6 +1,6 @@
 """The upload check: how long reading and rewriting a PDF without its active content takes.
 
-Each PDF is read by qpdf in a child process forked from the forkserver (complaints.uploads), so
+Each PDF is read by qpdf in a child process forked for it (complaints.uploads.isolation), so
 the figures include the fork and the copy of the bytes both ways. Rows: a one-page letter, a
 50-page letter with its own 20 KB picture on every page (about 1 MB), and the one-page letter with
 JavaScript (disarmed). The baseline is ``filetype.guess`` on the same bytes (what any upload
@@ -47,7 +47,7 @@ def _pictures_pdf(pages: int) -> bytes:
 
 @benchmark
 def upload_check_pdfs() -> list[Result]:
-    upload_check(samples.PDF)  # the forkserver starts once per process: not counted
+    upload_check(samples.PDF)  # warm-up, not counted
     files = {
         "one-page letter": samples.PDF,
         "50 pages with a picture each": _pictures_pdf(50),

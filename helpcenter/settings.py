@@ -225,7 +225,8 @@ UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=1000)
 UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=50 * 1024 * 1024)
 UPLOAD_ARCHIVE_MAX_RATIO = env.int("UPLOAD_ARCHIVE_MAX_RATIO", default=50)
 # A PDF is read and rewritten in a child process with these limits (complaints.uploads.isolation):
-# a few megabytes can expand to gigabytes. Past either limit the file is refused as unreadable.
+# a few megabytes can expand to gigabytes. The memory limit is how far the child may grow beyond what
+# it inherited. Past either limit the file is refused as unreadable.
 UPLOAD_PDF_MEMORY_LIMIT_BYTES = env.int("UPLOAD_PDF_MEMORY_LIMIT_BYTES", default=768 * 1024 * 1024)
 UPLOAD_PDF_TIME_LIMIT_SECONDS = env.int("UPLOAD_PDF_TIME_LIMIT_SECONDS", default=30)
 # ClamAV's clamd, as host:port or a socket path. Set: every new document waits for a clean virus

@@ -8,6 +8,7 @@ one that wrote it)."""
 import io
 import multiprocessing
 import os
+import signal
 import zipfile
 import zlib
 
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from pikepdf import Array, Dictionary, Name, String
 
 from complaints.tests import pdfs, samples
-from complaints.uploads import UploadRejected, _pdf_uncheckable_message, pdf, upload_check
+from complaints.uploads import UploadRejected, _pdf_uncheckable_message, isolation, pdf, upload_check
 from complaints.uploads import docx as word
 
 TEXT = ["Claim denied in full\n"]
@@ -363,7 +364,7 @@ def test_a_word_file_that_cannot_be_read_is_refused():
 
 def test_a_process_forked_after_the_first_check_still_checks_pdfs():
     """gunicorn's and the fuzz tests' workers are forked from a process that may already have
-    started its forkserver: the fork must start its own, not fail on the inherited one."""
+    checked a file: the fork checks its own files the same way."""
     upload_check(samples.PDF)
     read, write = os.pipe()
     pid = os.fork()
@@ -385,19 +386,47 @@ def test_a_process_forked_after_the_first_check_still_checks_pdfs():
 
 def _check_in_daemon(pipe) -> None:
     try:
-        upload_check(samples.PDF)
-        pipe.send("stored")
+        pipe.send(upload_check(samples.PDF_WITH_JAVASCRIPT).active_content_removed)
     except UploadRejected as refused:
         pipe.send(refused.message)
 
 
-def test_a_daemonic_worker_that_cannot_start_the_check_refuses_the_pdf():
-    """multiprocessing.Pool's workers are daemonic and may not start children: there the PDF is
-    refused as unchecked (never stored unchecked, never a server error)."""
+def test_a_daemonic_worker_checks_pdfs_too():
+    """multiprocessing.Pool's and Celery's pool workers are daemonic, and a daemonic process may not
+    start multiprocessing children; the check forks plainly, so it works there as anywhere."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     daemon = context.Process(target=_check_in_daemon, args=(sender,), daemon=True)
     daemon.start()
     answer = receiver.recv() if receiver.poll(60) else "no answer"
     daemon.join(10)
-    assert answer == _pdf_uncheckable_message()
+    assert answer == ["JAVASCRIPT"]
+
+
+def test_a_child_that_dies_without_answering_makes_the_pdf_unchecked(monkeypatch):
+    """A parser killed by its limits (or a crash) answers nothing: the file is refused, not stored."""
+    monkeypatch.setattr(pdf, "disarm", _die_at_once)
+    with pytest.raises(UploadRejected) as refused:
+        upload_check(samples.PDF)
+    assert refused.value.message == _pdf_uncheckable_message()
+
+
+def _die_at_once(data):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _allocate(megabytes: int):
+    return bytes(megabytes * 1024 * 1024), []
+
+
+def test_a_child_that_needs_more_memory_than_its_limit_answers_nothing():
+    """The limit is on how far the child grows beyond what it inherited: 256 MB more than a
+    64 MB allowance is refused in the child, and the caller hears nothing (so refuses the file)."""
+    allowed = isolation.run_limited(
+        lambda data: _allocate(16), b"", refusal=pdf.NotDisarmed, memory_bytes=512 * 2**20, seconds=30
+    )
+    assert allowed.data == bytes(16 * 2**20)
+    with pytest.raises(isolation.LimitExceeded):
+        isolation.run_limited(
+            lambda data: _allocate(256), b"", refusal=pdf.NotDisarmed, memory_bytes=64 * 2**20, seconds=30
+        )

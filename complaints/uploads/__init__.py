@@ -127,22 +127,23 @@ def upload_check(data: bytes) -> CheckedUpload:
 
 def _pdf_disarm(data: bytes) -> tuple[bytes, list[str]]:
     try:
-        outcome, value = run_limited(
+        answer = run_limited(
             pdf.disarm,
             data,
+            refusal=pdf.NotDisarmed,
             memory_bytes=settings.UPLOAD_PDF_MEMORY_LIMIT_BYTES,
             seconds=settings.UPLOAD_PDF_TIME_LIMIT_SECONDS,
         )
     except LimitExceeded:
         raise UploadRejected(_pdf_uncheckable_message()) from None
-    if outcome == "ok":
-        return value
-    if isinstance(value, pdf.NotDisarmed) and value.reason == pdf.STILL_ACTIVE:
+    if answer.refused == pdf.STILL_ACTIVE:
         raise UploadRejected(
             _("This PDF contains active content (such as JavaScript). Please save it as a new PDF or send a scan.")
         )
-    # Locked with a password, unreadable, or an error the parser did not expect: not stored.
-    raise UploadRejected(_pdf_uncheckable_message())
+    if answer.refused or answer.failed:
+        # Locked with a password, unreadable, or an error the parser did not expect: not stored.
+        raise UploadRejected(_pdf_uncheckable_message())
+    return answer.data, list(answer.codes)
 
 
 def _pdf_uncheckable_message() -> str:

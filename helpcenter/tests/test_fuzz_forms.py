@@ -305,8 +305,6 @@ def test_fuzz_every_public_form_step_and_the_plan_upload_form(settings, monkeypa
     indexes = list(range(len(_TARGETS)))
     if PROCESSES > 1:
         connections.close_all()  # each worker opens its own connection
-        # Not multiprocessing.Pool: its workers are daemonic, and a daemonic process may not start
-        # the child process in which the upload check reads a PDF (complaints.uploads.isolation).
         with ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("fork")) as pool:
             results = list(pool.map(_fuzz_one, sorted(indexes, reverse=True)))
     else:
