@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "imr",
     "twofactor",
     "planportal",
+    # The independent review organization's side of an IMR (reviewers, attestations, determinations).
+    "review",
     "filing",
     "helpcenter",
 ]

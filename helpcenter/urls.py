@@ -15,6 +15,8 @@ from ops.views import healthz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The independent review organizations' portal: staff-like, English, language-neutral address.
+    path("review/", include("review.urls")),
 ]
 
 urlpatterns += i18n_patterns(
