@@ -167,7 +167,7 @@ def assignment_make(*, referral: Referral, reviewer: Reviewer, actor, now: datet
 # ------------------------------------------------------------------------------------------------
 # The reviewer attests, or declines
 # ------------------------------------------------------------------------------------------------
-def _own_open_assignment(assignment: Assignment, actor) -> tuple[Assignment, Case]:
+def _own_open_assignment(assignment: Assignment, actor, *, in_review: bool = True) -> tuple[Assignment, Case]:
     """Lock the case and the assignment; the assignment must be the actor's and still open."""
     case = Case.objects.select_for_update().get(pk=assignment.referral.case_id)
     assignment = (
@@ -177,9 +177,14 @@ def _own_open_assignment(assignment: Assignment, actor) -> tuple[Assignment, Cas
         raise NotPermitted(_("This case is not assigned to you."))
     if assignment.declined_at is not None:
         raise CaseError(_("You declined this case."))
+    if in_review:
+        _require_in_review(case)
+    return assignment, case
+
+
+def _require_in_review(case: Case) -> None:
     if case.status != Status.IN_IMR_REVIEW:
         raise CaseError(_("The case is no longer in independent review."))
-    return assignment, case
 
 
 def attestation_sign(*, assignment: Assignment, actor, confirmed: bool, now: datetime | None = None) -> Assignment:
@@ -249,12 +254,13 @@ def _clean_values(values: dict) -> dict:
 
 
 def _writable(assignment: Assignment, actor) -> tuple[Assignment, Case, Determination]:
-    assignment, case = _own_open_assignment(assignment, actor)
+    assignment, case = _own_open_assignment(assignment, actor, in_review=False)
     if assignment.attested_at is None:
         raise NotPermitted(_("Sign the conflict-of-interest attestation first."))
     determination = Determination.objects.select_for_update().filter(assignment=assignment).first()
     if determination is not None and determination.submitted_at is not None:
         raise CaseError(_("Your determination was submitted; it cannot be changed."))
+    _require_in_review(case)
     return assignment, case, determination or Determination(assignment=assignment)
 
 
