@@ -55,7 +55,11 @@ def test_the_rules_table_is_the_briefs_table():
     assert all(rule.name == name and rule.starts for name, rule in CLOCK_RULES.items())
     assert "waived" in CLOCK_RULES[GRIEVANCE].starts
     # Only the organization's clock has a limit on extensions: once, by up to 3 days.
-    limited = {name: (r.extensions_allowed, r.extension_limit) for name, r in CLOCK_RULES.items() if r.extensions_allowed}
+    limited = {
+        name: (rule.extensions_allowed, rule.extension_limit)
+        for name, rule in CLOCK_RULES.items()
+        if rule.extensions_allowed
+    }
     assert limited == {IMRO: (1, Length(3, DAYS))}
 
 

@@ -52,7 +52,8 @@ def test_sending_the_file_records_the_organization_and_starts_its_clock():
     referral = Referral.objects.get(case=case)
     assert (referral.organization, referral.specialty_needed, referral.reviewers_needed) == (org, "Oncology", 1)
     clock = case.clocks.get(name=ClockName.IMRO_DETERMINATION)
-    assert clock.is_running and not clock.urgent
+    assert clock.is_running
+    assert not clock.urgent
     assert case.events.filter(kind=CaseEvent.Kind.REVIEW, summary__contains="Maximus Federal").exists()
 
 
@@ -105,7 +106,8 @@ def test_a_decline_goes_back_to_the_coordinator_who_assigns_someone_else():
     assignment.refresh_from_db()
     assert assignment.declined_at is not None
     event = case.events.get(kind=CaseEvent.Kind.REVIEW, summary__startswith="Reviewer declined")
-    assert event.reason == "I treated this patient in 2019." and event.actor == first.user
+    assert event.reason == "I treated this patient in 2019."
+    assert event.actor == first.user
     # The same reviewer is not asked again; another is.
     with pytest.raises(CaseError, match="already asked"):
         assignment_make(referral=case.imr_referral, reviewer=first, actor=boss.user)
@@ -130,7 +132,8 @@ def test_the_attestation_is_kept_word_for_word_and_is_in_the_timeline():
     assert assignment.attestation_text == Assignment.ATTESTATION
     assert "maker of any drug, device or treatment" in assignment.attestation_text
     event = case.events.get(kind=CaseEvent.Kind.REVIEW, summary="Reviewer attested to no conflict of interest")
-    assert event.actor == doctor.user and event.actor_role == "REVIEWER"
+    assert event.actor == doctor.user
+    assert event.actor_role == "REVIEWER"
 
 
 def test_a_draft_is_kept_and_a_submission_records_the_determination_on_the_case():
@@ -139,7 +142,8 @@ def test_a_draft_is_kept_and_a_submission_records_the_determination_on_the_case(
     doctor = reviewer(org)
     assignment = attested(case, doctor)
     draft = determination_save_draft(assignment=assignment, actor=doctor.user, values={"question": "Is it needed?"})
-    assert draft.submitted_at is None and draft.question == "Is it needed?"
+    assert draft.submitted_at is None
+    assert draft.question == "Is it needed?"
     determination_submit(assignment=assignment, actor=doctor.user, values=FINDINGS)
     case.refresh_from_db()
     assert case.status == Status.DETERMINATION_RECEIVED
@@ -147,9 +151,11 @@ def test_a_draft_is_kept_and_a_submission_records_the_determination_on_the_case(
     for text in (FINDINGS["question"], FINDINGS["reasons"], FINDINGS["evidence"], FINDINGS["board_certification"]):
         assert text in case.outcome_reasons
     move = case.events.get(kind=CaseEvent.Kind.MOVE, move="record_determination")
-    assert move.actor == doctor.user and move.actor_role == "REVIEWER"
+    assert move.actor == doctor.user
+    assert move.actor_role == "REVIEWER"
     clock = case.clocks.get(name=ClockName.IMRO_DETERMINATION)
-    assert clock.met_at is not None and clock.met_on_time
+    assert clock.met_at is not None
+    assert clock.met_on_time
 
 
 @pytest.mark.parametrize(
@@ -201,7 +207,7 @@ def test_a_second_submission_is_refused_and_changes_nothing():
     before = _snapshot(case)
     with pytest.raises(CaseError, match="cannot be changed"):
         determination_submit(assignment=assignment, actor=doctor.user, values={**FINDINGS, "outcome": "UPHELD"})
-    with pytest.raises(CaseError, match="cannot be changed|no longer in independent review"):
+    with pytest.raises(CaseError, match="cannot be changed"):
         determination_save_draft(assignment=assignment, actor=doctor.user, values=FINDINGS)
     assert _snapshot(case) == before
 
@@ -254,7 +260,8 @@ def test_two_reviewers_the_case_waits_for_both_and_takes_the_majority_ties_to_th
     case.refresh_from_db()
     assert case.status == Status.DETERMINATION_RECEIVED
     assert case.outcome == expected
-    assert "Reviewer 1:" in case.outcome_reasons and "Reviewer 2:" in case.outcome_reasons
+    assert "Reviewer 1:" in case.outcome_reasons
+    assert "Reviewer 2:" in case.outcome_reasons
 
 
 def test_the_majority_of_three():
