@@ -110,7 +110,9 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         expect(ruiz_page.get_by_text("Pembrolizumab")).to_have_count(0)  # nothing medical before attesting
         ruiz_page.get_by_label("Why you decline (for your coordinator)").fill("I consult for the drug's maker.")
         press(ruiz_page, "Decline this case")
-        expect(ruiz_page.locator(".plan-messages, .notices").first).to_contain_text("Your coordinator will reassign it.")
+        expect(ruiz_page.locator(".plan-messages, .notices").first).to_contain_text(
+            "Your coordinator will reassign it."
+        )
         journey.check(ruiz_page, "reviewer-1-declined")
         assert ruiz_page.request.get(f"/review/cases/{case.number}/").status == 404
 
@@ -172,9 +174,10 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
     assert case.status == Status.DECISION_ISSUED
     assert case.outcome == Outcome.OVERTURNED
     assert re.search(r"Reasons: .*longer survival", case.outcome_reasons)
-    assert list(Assignment.objects.order_by("id").values_list("reviewer__user__email", "declined_at__isnull")) == [
-        ("ruiz@pacific.example.test", False),
-        ("lin@pacific.example.test", True),
+    assignments = Assignment.objects.order_by("id").select_related("reviewer__user")
+    assert [(a.reviewer.user.email, a.declined_at is None, a.attested_at is None) for a in assignments] == [
+        ("ruiz@pacific.example.test", False, True),
+        ("lin@pacific.example.test", True, False),
     ]
     assert case.events.get(move="record_determination").actor == lin.user
     assert case.clocks.get(name="IMRO_DETERMINATION").met_on_time
