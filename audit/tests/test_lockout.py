@@ -1,7 +1,7 @@
-"""One lockout for every sign-in page: enrollee (/account/signin/), plan portal (/plan/login/) and
-staff admin (/admin/login/). After 10 failures for an account, or from one address, sign-ins are
-refused (status 429, even with the right password) for 15 minutes, and then work again. Every
-sign-in, failure and lockout is in the audit log."""
+"""One lockout for every sign-in page: enrollee (/account/signin/), plan portal (/plan/login/),
+review organizations (/review/login/) and staff admin (/admin/login/). After 10 failures for an
+account, or from one address, sign-ins are refused (status 429, even with the right password) for
+15 minutes, and then work again. Every sign-in, failure and lockout is in the audit log."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +19,12 @@ from audit.models import Action, AuditEvent, Outcome
 pytestmark = pytest.mark.django_db
 
 
+def _reviewer(**user):
+    from review.tests.factories import OrganizationFactory, reviewer
+
+    return reviewer(OrganizationFactory(), **user).user
+
+
 @dataclass(frozen=True)
 class SignInPage:
     name: str
@@ -32,6 +38,7 @@ class SignInPage:
 PAGES = [
     SignInPage("enrollee", "/account/signin/", "username", lambda **kw: EnrolleeFactory(**kw), "/my/"),
     SignInPage("plan", "/plan/login/", "email", lambda **kw: PlanUserFactory(**kw), "/plan/login/"),
+    SignInPage("reviewer", "/review/login/", "email", lambda **kw: _reviewer(**kw), "/review/login/"),
     SignInPage(
         "staff",
         "/admin/login/",
