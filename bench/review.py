@@ -153,7 +153,7 @@ def review_queue() -> list[Result]:
                 value=f"{sum(book.cases for book in books):,} cases, {referred:,} sent to 3 organizations",
                 note=f"{connection.vendor}; {REQUESTS} requests per page after one warm-up; the reviewer has "
                 f"{MEASURED_ASSIGNMENTS} then {2 * MEASURED_ASSIGNMENTS} cases; the coordinator's lists show "
-                "at most 200 rows",
+                "at most 50 rows each (the reviewer's, 100)",
             )
         ]
         labels = {"reviewer": "a reviewer's queue", "coordinator": "a coordinator's unassigned and late cases"}
