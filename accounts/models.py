@@ -68,6 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ENROLLEE = "ENROLLEE", "Enrollee or someone filing for them"
         PLAN = "PLAN", "Health plan staff"
         STAFF = "STAFF", "Help Center staff"
+        REVIEWER = "REVIEWER", "Independent review organization (reviewer or coordinator)"
 
     class Language(models.TextChoices):
         ENGLISH = "en", "English"
@@ -119,6 +120,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_plan_user(self) -> bool:
         return self.kind == self.Kind.PLAN
+
+    @property
+    def is_reviewer(self) -> bool:
+        """A physician reviewer or coordinator of an independent review organization (review app)."""
+        return self.kind == self.Kind.REVIEWER
 
     @property
     def is_help_center_staff(self) -> bool:

@@ -10,6 +10,9 @@ group gives); this table covers the admin's pages and models:
 | legal      | view                        | no                          | no        | view         | no           |
 | supervisor | view                        | yes                         | yes       | view, change | view, change |
 
+Supervisors also keep the independent review organizations and their people (review app): add,
+view and change organizations and reviewer rows; view referrals, assignments and determinations.
+
 Plan users and enrollees never enter the admin: ``is_staff`` is only for Help Center staff (a
 database constraint on accounts.User).
 """
@@ -59,6 +62,16 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Independent review organizations and their people (review/admin.py).
+        "review.view_revieworganization",
+        "review.add_revieworganization",
+        "review.change_revieworganization",
+        "review.view_reviewer",
+        "review.add_reviewer",
+        "review.change_reviewer",
+        "review.view_referral",
+        "review.view_assignment",
+        "review.view_determination",
     ],
 }
 

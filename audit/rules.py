@@ -61,6 +61,14 @@ RULES: dict[str, Rule] = {
     "plan-carried-out": Rule("case", "number"),
     "plan-document": _FILE,
     "plan-letter": _LETTER,
+    # The independent review organizations' portal (review/).
+    "review-queue": Rule("case list"),
+    "review-case": Rule("case", "number"),
+    "review-attest": Rule("conflict-of-interest attestation", "number"),
+    "review-decline": Rule("conflict-of-interest attestation", "number"),
+    "review-document": _FILE,
+    "review-determination": Rule("determination", "number"),
+    "review-assign": Rule("review assignment", "number"),
     # My cases and the online form (filing/).
     "my-cases": Rule("case list"),
     "my-case": Rule("case", "number"),
@@ -87,6 +95,9 @@ SIGN_IN_ROUTES = frozenset(
         "plan-login",
         "plan-enrol",
         "plan-verify",
+        "review-login",
+        "review-enrol",
+        "review-verify",
         "accounts:sign-in",
     }
 )

@@ -51,6 +51,7 @@ class ClockName(models.TextChoices):
     IMR_DECISION = "IMR_DECISION", "IMR decision"
     COMPLAINT_DECISION = "COMPLAINT_DECISION", "Consumer Complaint decision"
     IMR_IMPLEMENTATION = "IMR_IMPLEMENTATION", "Plan carries out an overturned IMR"
+    IMRO_DETERMINATION = "IMRO_DETERMINATION", "IMR organization's determination"
 
 
 # Clocks that ran before the Help Center had the case (the filing window, the plan grievance):
@@ -90,19 +91,31 @@ class ClockRule:
     urgent: Length
     starts: str
     source: str
+    # How often, and by how much at most each time, the clock may be extended (with a stated
+    # reason, always). None: no limit in law; staff decide.
+    extensions_allowed: int | None = None
+    extension_limit: Length | None = None
 
     def length(self, *, urgent: bool = False) -> Length:
         return self.urgent if urgent else self.normal
 
 
-def _rule(name, normal, urgent, *, starts, source):
-    return ClockRule(name=name, normal=normal, urgent=urgent or normal, starts=starts, source=source)
+def _rule(name, normal, urgent, *, starts, source, extensions_allowed=None, extension_limit=None):
+    return ClockRule(
+        name=name,
+        normal=normal,
+        urgent=urgent or normal,
+        starts=starts,
+        source=source,
+        extensions_allowed=extensions_allowed,
+        extension_limit=extension_limit,
+    )
 
 
 _DAYS, _WORKDAYS, _MONTHS, _HOURS = Unit.CALENDAR_DAYS, Unit.BUSINESS_DAYS, Unit.MONTHS, Unit.HOURS
 
-# The brief's "Clocks" table, row for row. Waivers, extensions and the IMR organization's own
-# 30/3 (+3 for good cause) day limit are workflow matters, not arithmetic, so they live in words here.
+# The brief's "Clocks" table, row for row, and the IMR organization's own limit (issue 17). Waivers
+# are workflow matters, not arithmetic, so they live in words here; extension limits are columns.
 CLOCK_RULES: dict[ClockName, ClockRule] = {
     rule.name: rule
     for rule in (
@@ -167,6 +180,16 @@ CLOCK_RULES: dict[ClockName, ClockRule] = {
             None,
             starts="plan receives the decision",
             source="HSC 1374.34(a)",
+        ),
+        _rule(
+            ClockName.IMRO_DETERMINATION,
+            Length(30, _DAYS),
+            Length(3, _DAYS),
+            starts="the IMR organization receives the complete file (the case is sent to it)",
+            source="HSC 1374.33",
+            # Up to three days more, once, for good cause (HSC 1374.33; the brief's clock table).
+            extensions_allowed=1,
+            extension_limit=Length(3, _DAYS),
         ),
     )
 }
@@ -264,3 +287,21 @@ def due_at(name: ClockName, start: dt.datetime, *, urgent: bool = False) -> dt.d
     Raises ValueError for a naive ``start`` or an unknown clock name.
     """
     return due_at_for_length(CLOCK_RULES[ClockName(name)].length(urgent=urgent), start)
+
+
+def extension_refusal(name: ClockName, *, extension_count: int, due: dt.datetime, new_due: dt.datetime) -> str | None:
+    """Why the rules table does not allow extending clock ``name`` from ``due`` to ``new_due``
+    (after ``extension_count`` extensions), or None if it does. A limit of N days reaches the end of
+    the Nth calendar day after the current due day, Los Angeles time."""
+    rule = CLOCK_RULES[ClockName(name)]
+    if rule.extensions_allowed is not None and extension_count >= rule.extensions_allowed:
+        times = "once" if rule.extensions_allowed == 1 else f"{rule.extensions_allowed} times"
+        return f"The {rule.name.label.lower()} clock may be extended only {times} ({rule.source})."
+    limit = rule.extension_limit
+    if limit is not None:
+        if limit.unit != Unit.CALENDAR_DAYS:
+            raise ValueError("Extension limits are counted in calendar days.")
+        latest = end_of_day(local_date(due) + dt.timedelta(days=limit.count))
+        if new_due > latest:
+            return f"The {rule.name.label.lower()} clock may be extended by {limit} at most ({rule.source})."
+    return None

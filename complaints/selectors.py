@@ -6,6 +6,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from complaints.models import Case, CaseEvent, Clock
+from complaints.seams import SEAMS
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -19,6 +20,11 @@ def cases_visible_to(user) -> QuerySet[Case]:
         return cases.filter(health_plan_id=user.health_plan_id)
     if user.is_enrollee:
         return cases.filter(filed_by=user)
+    if user.is_reviewer:
+        # Only cases assigned to them whose conflict-of-interest attestation is signed; the review
+        # app hands the selector in (complaints.seams).
+        ids = SEAMS.reviewer_case_ids(user)
+        return cases.filter(pk__in=ids) if ids is not None else cases.none()
     return cases.none()
 
 
@@ -70,10 +76,13 @@ def documents_openable_by(*, user, case: Case) -> QuerySet:
 
 def documents_visible_to(*, user, case: Case) -> QuerySet:
     """Documents of ``case`` that ``user`` may open: staff all; the plan those shared with it
-    and its own; the enrollee those of the case they filed."""
+    and its own; the enrollee those of the case they filed; an independent reviewer the whole
+    file of a case ``cases_visible_to`` gives them (assigned and attested)."""
     documents = case.documents.order_by("uploaded_at", "id")
     if user.is_help_center_staff:
         return documents
+    if user.is_reviewer:
+        return documents if cases_visible_to(user).filter(pk=case.pk).exists() else documents.none()
     if user.is_plan_user and case.health_plan_id == user.health_plan_id:
         return documents.filter(shared_with_plan=True)
     if user.is_enrollee and case.filed_by_id == user.id:

@@ -6,8 +6,10 @@ through small idempotent handlers (each safe to run twice, each tested on its ow
 1. cases still FILED a minute after receipt are acknowledged (receipt work lost to an outage);
 2. letters still PENDING a minute after they were requested are rendered;
 3. running clocks due soon or overdue (read through the running-clock index) get their notices:
-   a reminder to the plan before its response is due, a late notice when it is not in, and a
-   notice to supervisors for every overdue clock;
+   a reminder to the plan before its response is due, a late notice when it is not in, a
+   reminder to the IMR organization before its determination is due (its addresses come from
+   the review app, through ``complaints.seams``), and a notice to supervisors for every overdue
+   clock;
 4. notices still unsent a minute after they were made are delivered;
 5. account e-mails (sign-up links, password resets) whose task was lost, or whose wait after a
    mail-server failure is over, are queued again; finished ones older than 30 days are removed
@@ -30,6 +32,7 @@ from django.conf import settings
 from accounts.emails import account_emails_due_queue, account_emails_prune
 from complaints.clocks import HISTORICAL_CLOCKS, ClockName
 from complaints.models import Case, Clock, Letter, Notice, Status
+from complaints.seams import SEAMS
 from complaints.services.notices import (
     NoticeDraft,
     notices_create,
@@ -41,7 +44,9 @@ from ops.leases import leases_expired_delete
 
 # How long before the plan's response is due it is reminded (by urgency of the case).
 PLAN_REMINDER_BEFORE = {False: timedelta(hours=24), True: timedelta(hours=6)}
-LOOKAHEAD = max(PLAN_REMINDER_BEFORE.values())
+# How long before its determination is due the IMR organization is reminded.
+REVIEW_REMINDER_BEFORE = {False: timedelta(hours=24), True: timedelta(hours=12)}
+LOOKAHEAD = max(*PLAN_REMINDER_BEFORE.values(), *REVIEW_REMINDER_BEFORE.values())
 BATCH = 1000
 
 
@@ -107,21 +112,45 @@ def clock_notices_create(*, clocks: list[Clock], now: datetime) -> list[Notice]:
     plans = {clock.case.health_plan_id: clock.case.health_plan for clock in clocks if clock.case.health_plan_id}
     plan_recipients = plan_addresses_by_plan(plans.values())
     supervisors = supervisor_addresses()
+    # Clocks owned by someone other than the case's parties (the IMR organization): one read per
+    # kind of clock for the whole batch.
+    owners: dict[str, dict[int, list[str]]] = {}
+    for name, finder in SEAMS.clock_recipients.items():
+        case_ids = [clock.case_id for clock in clocks if clock.name == name]
+        owners[name] = finder(case_ids) if case_ids else {}
     drafts = []
     for clock in clocks:
         recipients = plan_recipients.get(clock.case.health_plan_id, [])
-        drafts += clock_notice_drafts(clock=clock, now=now, plan_recipients=recipients, supervisors=supervisors)
+        drafts += clock_notice_drafts(
+            clock=clock,
+            now=now,
+            plan_recipients=recipients,
+            supervisors=supervisors,
+            owner_recipients=owners.get(clock.name, {}).get(clock.case_id, []),
+        )
     return notices_create(drafts=drafts, now=now)
 
 
 def clock_notice_drafts(
-    *, clock: Clock, now: datetime, plan_recipients: list[str], supervisors: list[str]
+    *,
+    clock: Clock,
+    now: datetime,
+    plan_recipients: list[str],
+    supervisors: list[str],
+    owner_recipients: list[str] = (),
 ) -> list[NoticeDraft]:
     """The notices one clock calls for at ``now``: the plan's reminder before its response is
-    due, the plan's late notice after, and the supervisors' notice for any overdue clock."""
+    due, the plan's late notice after, the IMR organization's reminder before its determination
+    is due, and the supervisors' notice for any overdue clock."""
     case = clock.case
     due_key = f"{clock.due_at:%Y%m%d%H%M}"
     drafts = []
+    reviewing = clock.name == ClockName.IMRO_DETERMINATION and owner_recipients
+    if reviewing and now < clock.due_at <= now + REVIEW_REMINDER_BEFORE[clock.urgent]:
+        drafts.append(_draft(
+            case, Notice.Kind.REVIEW_REMINDER, f"clock:{clock.id}:{due_key}:reminder", list(owner_recipients),
+            "the independent review determination is due soon", clock.due_at, "/review/",
+        ))  # fmt: skip
     if clock.name == ClockName.PLAN_RESPONSE:
         if now < clock.due_at <= now + PLAN_REMINDER_BEFORE[clock.urgent]:
             drafts.append(_draft(

@@ -19,6 +19,7 @@ from complaints.services.filing import FilingData, PatientData, case_file
 from complaints.services.moves import case_move
 from complaints.workflow import MoveInput
 from imr.services import SHIPPED_DECISIONS_FILE, decisions_import_file
+from review.models import Reviewer, ReviewOrganization
 from twofactor.services import TOTP_DEVICE_NAME
 
 DEMO_PASSWORD = "demo-helpcenter-2026"  # noqa: S105 (printed for the local demo; never in production)
@@ -69,7 +70,11 @@ DEMO_LOGINS = [
     DemoLogin("Plan user, Kaiser Foundation Health Plan", "compliance@kaiser.demo.helpcenter.test"),
     DemoLogin("Plan user, Blue Shield of California", "compliance@blueshield.demo.helpcenter.test"),
     DemoLogin("Enrollee", "maria.lopez@demo.helpcenter.test"),
+    DemoLogin("Review organization coordinator (/review/)", "coordinator@pacific-iro.demo.helpcenter.test"),
+    DemoLogin("Independent reviewer, orthopedics (/review/)", "ortho@pacific-iro.demo.helpcenter.test"),
+    DemoLogin("Independent reviewer, oncology (/review/)", "oncology@pacific-iro.demo.helpcenter.test"),
 ]
+DEMO_REVIEW_ORGANIZATION = "Pacific Independent Review (demo)"
 
 
 def demo_data_is_loaded() -> bool:
@@ -131,6 +136,29 @@ def _load_people(plans: dict[str, HealthPlan]) -> None:
         kind=User.Kind.ENROLLEE,
         preferred_language=User.Language.SPANISH,
     )
+    # An independent review organization: its coordinator and two physician reviewers.
+    organization = ReviewOrganization.objects.create(
+        name=DEMO_REVIEW_ORGANIZATION,
+        contact_name="Grace Park",
+        contact_email="cases@pacific-iro.demo.helpcenter.test",
+        contact_phone="916-555-0142",
+    )
+    reviewers = [
+        (DEMO_LOGINS[7], "Grace Park", "", False, True),
+        (DEMO_LOGINS[8], "Dr. Henry Osei", "Orthopedic surgery", True, False),
+        (DEMO_LOGINS[9], "Dr. Mei Lin", "Medical oncology", True, False),
+    ]
+    for login, name, specialty, reviews, coordinates in reviewers:
+        user = User.objects.create_user(login.email, DEMO_PASSWORD, full_name=name, kind=User.Kind.REVIEWER)
+        profile = Reviewer(
+            user=user,
+            organization=organization,
+            specialty=specialty,
+            reviews_cases=reviews,
+            is_coordinator=coordinates,
+        )
+        profile.full_clean()
+        profile.save()
 
 
 def _load_authenticators() -> None:
@@ -284,6 +312,37 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
         reason="The reviewers found residential treatment medically necessary for the patient's condition.",
     )
     move(overturned, "issue_imr_decision", staff["clinical"])
+
+    # A spine surgery denial sent to the demo review organization: its coordinator assigns it.
+    spine = _file(
+        patient=_patient("Daniel", "Ortiz", "MALE", date(1966, 9, 30), "Sacramento", "95816"),
+        category=ProblemCategory.TREATMENT_DENIED,
+        denial_reason=DenialReason.MEDICAL_NECESSITY,
+        treatment_in_dispute="Lumbar spinal fusion surgery",
+        what_happened="My surgeon recommends a spinal fusion after a year of therapy. The plan said it is not needed.",
+        desired_outcome="Approve the surgery.",
+        treating_provider="Dr. Ruth Alvarez, Sutter Spine Center",
+        health_plan_id=blue_shield.id,
+        member_id="BS-55120",
+        grievance_filed=True,
+        grievance_filed_date=today - timedelta(days=70),
+        plan_decided=True,
+        plan_decision_date=today - timedelta(days=35),
+        channel=Channel.ONLINE,
+        actor=maria,
+        filed_by=maria,
+        received_at=now - timedelta(days=12),
+    )
+    for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
+        move(spine, name, staff["intake"])
+    move(spine, "triage_imr", staff["intake"], reason="Medical necessity denial; grievance decided.")
+    organization = ReviewOrganization.objects.get(name=DEMO_REVIEW_ORGANIZATION)
+    move(
+        spine,
+        "send_to_imr",
+        staff["clinical"],
+        extra={"organization": str(organization.pk), "specialty_needed": "Orthopedic surgery"},
+    )
 
     # A plan that DMHC does not regulate: closed and referred.
     employer_plan = plans["Self-funded employer plan (ERISA)"]

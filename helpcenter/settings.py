@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "packets",
     "twofactor",
     "planportal",
+    # The independent review organization's side of an IMR (reviewers, attestations, determinations).
+    "review",
     "filing",
     # The public API reads imr's selectors; nothing imports it.
     "api",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # The public read-only API of published IMR decisions (docs/api.md).
     path("api/", include("api.urls")),
+    # The independent review organizations' portal: staff-like, English, language-neutral address.
+    path("review/", include("review.urls")),
 ]
 
 urlpatterns += i18n_patterns(

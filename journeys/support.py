@@ -308,6 +308,19 @@ def plan_sign_in(journey: Journey, page, user, *, who: str = "plan") -> None:
     expect(page).to_have_url(re.compile(r"/plan/$"))
 
 
+def reviewer_sign_in(journey: Journey, page, user, *, who: str) -> None:
+    """Sign a review organization's person in at /review/, password then the app's code."""
+    device = totp_device_for(user)
+    page.goto("/review/")
+    journey.check(page, f"{who}-sign-in")
+    page.get_by_label("E-mail address", exact=True).fill(user.email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    press(page, "Continue")
+    _second_factor(journey, page, who, device)
+    expect(page).to_have_url(re.compile(r"/review/$"))
+    journey.check(page, f"{who}-queue")
+
+
 # ------------------------------------------------------------------------------------------------
 # Staff at work
 # ------------------------------------------------------------------------------------------------

@@ -197,7 +197,15 @@ def test_an_imr_case_from_filing_to_a_published_decision(new_page, live_server, 
             ),
         )
         wait_for_letters(worker, case, "IMR_ELIGIBILITY", "ENROLLEE", "PLAN")
-        staff_move(journey, ivy, "send_to_imr", who="intake")
+        # The file goes to an organization outside the portal, on paper (journeys/test_review_journey.py
+        # follows one sent to an organization in the portal).
+        staff_move(
+            journey,
+            ivy,
+            "send_to_imr",
+            who="intake",
+            fill=lambda form: form.get_by_label("Independent review organization").select_option("paper"),
+        )
 
         # ---- clinical staff record the determination and issue the decision letters -----------
         staff_sign_in(journey, chen, clinical, who="clinical")

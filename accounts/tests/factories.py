@@ -50,3 +50,9 @@ class StaffFactory(UserFactory):
             names = extracted if extracted is not None else [StaffGroup.INTAKE]
             # get_or_create: a transactional test's flush empties the groups the migration made.
             obj.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in names))
+
+
+class ReviewerUserFactory(UserFactory):
+    """An independent review organization's account (its reviewer row is in review.tests.factories)."""
+
+    kind = User.Kind.REVIEWER

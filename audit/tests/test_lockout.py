@@ -1,5 +1,5 @@
-"""One rule for every sign-in page: enrollee (/account/signin/), plan portal (/plan/login/) and
-staff admin (/admin/login/). After 10 failures for an account from one address, that pair is
+"""One rule for every sign-in page: enrollee (/account/signin/), plan portal (/plan/login/),
+review organizations (/review/login/) and staff admin (/admin/login/). After 10 failures for an account from one address, that pair is
 refused (status 429, even with the right password) for 15 minutes, and then works again; after 30
 failures from one address, whatever the accounts, that address is; an account is only slowed
 (doubling waits of a minute at most), never locked, so an attacker without the password cannot
@@ -22,6 +22,12 @@ from audit.services import audit_record
 pytestmark = pytest.mark.django_db
 
 
+def _reviewer(**user):
+    from review.tests.factories import OrganizationFactory, reviewer
+
+    return reviewer(OrganizationFactory(), **user).user
+
+
 @dataclass(frozen=True)
 class SignInPage:
     name: str
@@ -35,6 +41,7 @@ class SignInPage:
 PAGES = [
     SignInPage("enrollee", "/account/signin/", "username", lambda **kw: EnrolleeFactory(**kw), "/my/"),
     SignInPage("plan", "/plan/login/", "email", lambda **kw: PlanUserFactory(**kw), "/plan/login/"),
+    SignInPage("reviewer", "/review/login/", "email", lambda **kw: _reviewer(**kw), "/review/login/"),
     SignInPage(
         "staff",
         "/admin/login/",

@@ -21,6 +21,7 @@ from accounts.models import StaffGroup, User
 from complaints.clocks import LOCAL_TZ
 from complaints.errors import CaseError, MoveRefused, NotPermitted
 from complaints.models import Case, Clock, Outcome, ReviewUnit
+from complaints.seams import move_hook
 from complaints.services.case_clocks import clock_extend
 from complaints.services.late_filing import late_filing_decide
 from complaints.services.moves import case_move
@@ -86,6 +87,10 @@ class MoveForm(forms.Form):
                     label="Assign to (optional)",
                     help_text="A member of the unit chosen above.",
                 )
+        hook = move_hook(move.name)
+        self.hook_fields = list(hook.fields(case)) if hook else []
+        if hook:
+            self.fields.update(hook.fields(case))
 
     def _field(self, name: str, *, required: bool) -> forms.Field:
         if name == "reason":
@@ -131,8 +136,13 @@ class MoveForm(forms.Form):
         return cleaned
 
     def move_input(self) -> MoveInput:
-        values = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
-        return MoveInput(**values)
+        values = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "") and name not in self.hook_fields
+        }
+        extra = {name: self.cleaned_data.get(name) for name in self.hook_fields}
+        return MoveInput(**values, extra=extra)
 
     def add_domain_errors(self, error: CaseError) -> None:
         """Put the service's field errors next to their fields, the rest above the form."""

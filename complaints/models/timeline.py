@@ -24,6 +24,7 @@ class CaseEvent(models.Model):
         LETTER_ISSUED = "LETTER_ISSUED", "Letter issued"
         NOTICE_SENT = "NOTICE_SENT", "Notice sent"
         LATE_FILING = "LATE_FILING", "Late filing decided"
+        REVIEW = "REVIEW", "Independent review (assignment, attestation)"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField()
@@ -92,6 +93,7 @@ class Notice(models.Model):
         PLAN_REMINDER = "PLAN_REMINDER", "Reminder: the plan's response is due soon"
         PLAN_LATE = "PLAN_LATE", "The plan's response is late"
         CLOCK_OVERDUE = "CLOCK_OVERDUE", "A clock is overdue (to supervisors)"
+        REVIEW_REMINDER = "REVIEW_REMINDER", "Reminder: the IMR organization's determination is due soon"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=20, choices=Kind.choices)

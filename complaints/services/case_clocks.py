@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
-from complaints.clocks import CLOCK_RULES, HISTORICAL_CLOCKS, LOCAL_TZ, ClockName, due_at
+from complaints.clocks import CLOCK_RULES, HISTORICAL_CLOCKS, LOCAL_TZ, ClockName, due_at, extension_refusal
 from complaints.errors import CaseError
 from complaints.models import Case, CaseEvent, Clock, ClockExtension
 from complaints.row_checks import row_clean
@@ -190,6 +190,11 @@ def clock_extend(*, clock: Clock, new_due_at: datetime, reason: str, actor, now:
             raise CaseError(
                 "An extension must move the due time later.", field_errors={"new_due_at": "Choose a later time."}
             )
+        refusal = extension_refusal(
+            clock.name, extension_count=clock.extension_count, due=clock.due_at, new_due=new_due_at
+        )
+        if refusal:
+            raise CaseError(refusal, field_errors={"new_due_at": refusal})
         extension = ClockExtension(
             clock=clock,
             extended_by=actor,

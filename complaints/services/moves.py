@@ -14,13 +14,23 @@ from django.utils import timezone
 
 from complaints.errors import MoveRefused, NotPermitted
 from complaints.models import ENROLLEE_WINS, IMR_ELIGIBLE_REASONS, Case, CaseEvent, ReviewUnit, Track
+from complaints.seams import move_hook
 from complaints.services.case_clocks import clock_meet, clock_start, clocks_stop
 from complaints.services.letters import letters_request
 from complaints.services.timeline import event_record
 from complaints.workflow import MOVES, Move, MoveInput, Role, actor_roles
 
 # The role recorded on the timeline when a person holds several: the most specific first.
-_ROLE_PRECEDENCE = [Role.SYSTEM, Role.ENROLLEE, Role.PLAN, Role.INTAKE, Role.CLINICAL, Role.LEGAL, Role.SUPERVISOR]
+_ROLE_PRECEDENCE = [
+    Role.SYSTEM,
+    Role.ENROLLEE,
+    Role.PLAN,
+    Role.REVIEWER,
+    Role.INTAKE,
+    Role.CLINICAL,
+    Role.LEGAL,
+    Role.SUPERVISOR,
+]
 
 
 def case_move(*, case: Case, move: str, actor, data: MoveInput | None = None, now: datetime | None = None) -> Case:
@@ -50,6 +60,11 @@ def case_move(*, case: Case, move: str, actor, data: MoveInput | None = None, no
         if refusal:
             raise MoveRefused(refusal)
         _check_input(spec, data)
+        hook = move_hook(spec.name)
+        if hook is not None:
+            problems = hook.check(locked, data.extra)
+            if problems:
+                raise MoveRefused("Some information is missing or not valid.", field_errors=problems)
 
         from_status = locked.status
         changed = _EFFECTS.get(spec.name, _no_effect)(locked, data, now)
@@ -70,6 +85,8 @@ def case_move(*, case: Case, move: str, actor, data: MoveInput | None = None, no
             reason=data.reason.strip(),
             data=_event_data(spec, data),
         )
+        if hook is not None:
+            hook.apply(locked, data.extra, actor, now)
         _move_clocks(spec, locked, now, actor, acting_role)
         letters_request(case=locked, specs=spec.letters, move_name=spec.name, now=now)
     return locked

@@ -22,6 +22,7 @@ from complaints.clocks import (
     due_at,
     due_at_for_length,
     end_of_day,
+    extension_refusal,
     is_working_day,
     local_date,
     next_working_day,
@@ -31,6 +32,8 @@ D, DAYS, WORK, MONTHS, HOURS = dt.date, Unit.CALENDAR_DAYS, Unit.BUSINESS_DAYS, 
 ACK, GRIEVANCE, NOTICE = ClockName.ACKNOWLEDGEMENT, ClockName.PLAN_GRIEVANCE, ClockName.ELIGIBILITY_NOTICE
 RESPONSE, IMR, COMPLAINT = ClockName.PLAN_RESPONSE, ClockName.IMR_DECISION, ClockName.COMPLAINT_DECISION
 CARRY_OUT, FILING = ClockName.IMR_IMPLEMENTATION, ClockName.FILING_WINDOW
+IMRO = ClockName.IMRO_DETERMINATION
+HOUR = dt.timedelta(hours=1)
 
 
 def test_the_rules_table_is_the_briefs_table():
@@ -44,11 +47,32 @@ def test_the_rules_table_is_the_briefs_table():
         IMR: (Length(30, DAYS), Length(7, DAYS), "Help Center practice; HSC 1374.33"),
         COMPLAINT: (Length(30, DAYS), Length(30, DAYS), "HSC 1368(b); Help Center practice"),
         CARRY_OUT: (Length(5, WORK), Length(5, WORK), "HSC 1374.34(a)"),
+        # The IMR organization's own limit (issue 17; the brief's note on imr_decision).
+        IMRO: (Length(30, DAYS), Length(3, DAYS), "HSC 1374.33"),
     }
     assert set(CLOCK_RULES) == set(ClockName)
     assert {name: (rule.normal, rule.urgent, rule.source) for name, rule in CLOCK_RULES.items()} == brief
     assert all(rule.name == name and rule.starts for name, rule in CLOCK_RULES.items())
     assert "waived" in CLOCK_RULES[GRIEVANCE].starts
+    # Only the organization's clock has a limit on extensions: once, by up to 3 days.
+    limited = {
+        name: (rule.extensions_allowed, rule.extension_limit)
+        for name, rule in CLOCK_RULES.items()
+        if rule.extensions_allowed
+    }
+    assert limited == {IMRO: (1, Length(3, DAYS))}
+
+
+def test_the_imr_organizations_clock_extends_once_by_three_days_at_most():
+    due = dt.datetime.fromisoformat("2027-02-16T23:59:59-08:00")
+    three_days = dt.datetime.fromisoformat("2027-02-19T23:59:59-08:00")
+    assert extension_refusal(IMRO, extension_count=0, due=due, new_due=three_days) is None
+    assert "3 calendar days at most" in extension_refusal(
+        IMRO, extension_count=0, due=due, new_due=three_days + dt.timedelta(seconds=1)
+    )
+    assert "only once" in extension_refusal(IMRO, extension_count=1, due=three_days, new_due=three_days + HOUR)
+    # The other clocks keep staff's judgement: no limit in the table.
+    assert extension_refusal(ACK, extension_count=5, due=due, new_due=due + dt.timedelta(days=60)) is None
 
 
 # Each row: clock, urgent, start (with its offset), due as ISO 8601 text, and why.
@@ -120,6 +144,17 @@ WORKED_EXAMPLES = [
     (COMPLAINT, False, "2028-02-15T10:00-08:00", "2028-03-16T23:59:59-07:00"),
     # The same a year earlier: Feb 15 2027 + 13 = Feb 28, + 17 = Wed Mar 17 (PDT from Mar 14).
     (COMPLAINT, False, "2027-02-15T10:00-08:00", "2027-03-17T23:59:59-07:00"),
+    # --- The IMR organization's clock (30 calendar days, 3 if urgent; HSC 1374.33).
+    # Friday 2027-01-15, before Martin Luther King Jr. Day (Monday 01-18). 30 days: Sunday 02-14;
+    # Monday 02-15 is Presidents' Day; so Tuesday 02-16.
+    (IMRO, False, "2027-01-15T10:00-08:00", "2027-02-16T23:59:59-08:00"),
+    # Urgent from the same Friday: 3 days is Monday 01-18, the holiday; so Tuesday 01-19.
+    (IMRO, True, "2027-01-15T10:00-08:00", "2027-01-19T23:59:59-08:00"),
+    # Urgent over a weekend: Thursday 2026-12-03 + 3 = Sunday 12-06; so Monday 12-07.
+    (IMRO, True, "2026-12-03T16:00-08:00", "2026-12-07T23:59:59-08:00"),
+    # Friday 23:30 in Los Angeles (Saturday in UTC) is a Friday start: 2026-12-04 + 30 = Sunday
+    # 2027-01-03; so Monday 01-04.
+    (IMRO, False, "2026-12-05T07:30+00:00", "2027-01-04T23:59:59-08:00"),
     # --- Daylight saving: clocks spring forward Sun 2026-03-08 02:00, fall back Sun 2026-11-01 02:00.
     # 48 hours from Sat Mar 7 10:00 PST (18:00Z) is Mar 9 18:00Z, which is 11:00 PDT: the hour shifts.
     (NOTICE, True, "2026-03-07T10:00-08:00", "2026-03-09T11:00:00-07:00"),

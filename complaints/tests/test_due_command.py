@@ -37,6 +37,9 @@ EVERY_CLOCK_FROM_FRIDAY_MARCH_6 = [
     # 5 business days: Mon 9 to Fri 13.
     ("imr_implementation", False, "2026-03-13T23:59:59-07:00"),
     ("imr_implementation", True, "2026-03-13T23:59:59-07:00"),
+    # The IMR organization's 30 days: Mon Apr 6 as above. Urgent 3 days: Mon Mar 9 (now PDT).
+    ("imro_determination", False, "2026-04-06T23:59:59-07:00"),
+    ("imro_determination", True, "2026-03-09T23:59:59-07:00"),
 ]
 
 
@@ -138,7 +141,7 @@ def test_lines_from_standard_input_keep_going_past_bad_lines():
     assert status == 2
     assert err.splitlines() == [
         "line 4: unknown clock 'nonsense'; the clocks are: filing_window, plan_grievance, acknowledgement, "
-        "eligibility_notice, plan_response, imr_decision, complaint_decision, imr_implementation",
+        "eligibility_notice, plan_response, imr_decision, complaint_decision, imr_implementation, imro_determination",
         "line 7: the third word may only be 'urgent', not 'soon'",
         "line 8: cannot read START '2026-13-01': give an ISO date (2026-11-24) or date and time (2026-11-24T16:30)",
         "line 9: expected CLOCK START [urgent], found extra words: 'please'",
@@ -186,7 +189,7 @@ def test_command_line_reads_every_clock_from_standard_input():
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "line 4: the third word may only be 'urgent', not 'maybe'",
-        "CommandError: 1 of 17 input lines were bad and printed no due moment",
+        "CommandError: 1 of 19 input lines were bad and printed no due moment",
     ]
 
 

@@ -4,7 +4,7 @@ are refused with a domain error and change nothing."""
 import pytest
 
 from accounts.models import HealthPlan, StaffGroup
-from accounts.tests.factories import EnrolleeFactory, PlanUserFactory, StaffFactory
+from accounts.tests.factories import EnrolleeFactory, PlanUserFactory, ReviewerUserFactory, StaffFactory
 from complaints.errors import MoveRefused, NotPermitted
 from complaints.models import Case, CaseEvent, ReviewUnit, Status
 from complaints.services.moves import case_move
@@ -13,7 +13,10 @@ from complaints.workflow import MOVES
 
 pytestmark = pytest.mark.django_db
 
-# Written out by hand from the BRIEF, not read from the table: who may make each move.
+# Written out by hand from the BRIEF, not read from the table: who may make each move. The
+# independent reviewer assigned to the case (review app) may record the determination too; that
+# part of the matrix is in review/tests/test_workflow_roles.py. Here "reviewer" is a reviewer
+# account with no assignment: it may make no move at all.
 EXPECTED_ACTORS = {
     "acknowledge": {"system", "intake", "supervisor"},
     "refer_not_regulated": {"intake", "supervisor"},
@@ -43,6 +46,7 @@ ACTORS = [
     "clinical",
     "legal",
     "supervisor",
+    "reviewer",
 ]
 
 
@@ -96,6 +100,8 @@ def _actor(kind: str, case: Case):
         return PlanUserFactory(health_plan=case.health_plan)
     if kind == "plan_other":
         return PlanUserFactory()
+    if kind == "reviewer":
+        return ReviewerUserFactory()
     return StaffFactory(groups=[kind])
 
 

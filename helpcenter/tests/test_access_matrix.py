@@ -6,9 +6,12 @@ test fails if one has no entry in MATRIX (and, if it reads or changes the case, 
 
 The people: nobody signed in, the enrollee who filed, another enrollee, an authorized assistant
 who filed for a patient, a user of the case's plan, a user of another plan, staff in no group,
-staff with the permission (a supervisor), and a supervisor whose session has not passed the
-second factor. Each case-scoped URL is tried on two cases: one filed by the patient, and one filed
-by the assistant (so each of the two is both the owner of one case and a stranger to the other).
+staff with the permission (a supervisor), a supervisor whose session has not passed the
+second factor, and an independent reviewer (and coordinator) of a review organization with no
+assignment on these cases. The review pages' own matrix, with reviewers assigned, attested or
+not, of one organization or another, is review/tests/test_access.py. Each case-scoped URL is
+tried on two cases: one filed by the patient, and one filed by the assistant (so each of the two
+is both the owner of one case and a stranger to the other).
 
 A leak is: a success (2xx, or a redirect anywhere but a sign-in page, followed to its end) for
 someone who must not get through; any page shown to them with the patient's name on it; or any
@@ -42,6 +45,7 @@ from complaints.tests.samples import PDF
 from filing.models import DraftDocument, FilingDraft
 from filing.tests.answers import fill_draft
 from helpcenter.tests import counts
+from review.tests.factories import OrganizationFactory, reviewer
 from twofactor.testing import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +60,7 @@ PERSONS = [
     "staff without the permission",
     "staff with the permission",
     "staff without the second factor",
+    "reviewer",
 ]
 # What each person is to a case: its owner (the account that filed it), its plan, or staff.
 ROLE_OF = {"plan user": "plan", "staff with the permission": "staff"}
@@ -205,6 +210,14 @@ MATRIX: dict[str, list[Probe]] = {
     "admin:complaints_case_late_filing": [
         Probe(_case_id, STAFF, post=lambda t: {"accepted": "yes", "reason": "The member was in hospital."}),
     ],
+    # The review organizations' pages (review/views.py): none of these cases was sent to review,
+    # so nobody here reaches them (review/tests/test_access.py has the reviewers who do).
+    "review-case": [Probe(_case, NOBODY)],
+    "review-attest": [Probe(_case, NOBODY, post=lambda t: {"confirm": "on"})],
+    "review-decline": [Probe(_case, NOBODY, post=lambda t: {"reason": "A conflict."}, serves_get=False)],
+    "review-document": [Probe(_object("shared document", "document_id"), NOBODY)],
+    "review-determination": [Probe(_case, NOBODY, post=lambda t: {"action": "save", "question": "Q"})],
+    "review-assign": [Probe(_case, NOBODY, post=lambda t: {"reviewer": "1"})],
     "admin:complaints_case_upload": [
         Probe(
             _case_id,
@@ -371,9 +384,16 @@ def world(settings, tmp_path):
         "staff without the permission": StaffFactory(groups=[]),
         "staff with the permission": StaffFactory(groups=[StaffGroup.SUPERVISOR]),
         "staff without the second factor": StaffFactory(groups=[StaffGroup.SUPERVISOR]),
+        "reviewer": reviewer(OrganizationFactory(), coordinator=True).user,
     }
     # Plan users and staff pass the second factor, except the one who signed in with a password only.
-    with_second_factor = {"plan user", "other plan user", "staff without the permission", "staff with the permission"}
+    with_second_factor = {
+        "plan user",
+        "other plan user",
+        "staff without the permission",
+        "staff with the permission",
+        "reviewer",
+    }
     clients = {"anonymous": Client()}
     for person, account in accounts.items():
         if person in with_second_factor:

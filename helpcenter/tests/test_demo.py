@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import HealthPlan, User
 from complaints.models import Case, Status
-from helpcenter.demo import DEMO_LOGINS, DEMO_PASSWORD
+from helpcenter.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_REVIEW_ORGANIZATION
 from imr.models import PublishedDecision
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,26 @@ def test_the_demo_has_cases_at_several_stages_and_two_plans_with_users():
     assert plans_with_users == 2
     assert HealthPlan.objects.filter(regulated_by_dmhc=False).exists()
     assert PublishedDecision.objects.count() == 19228
+    # A case waits at the demo review organization for its coordinator to assign it.
+    waiting = Case.objects.get(status=Status.IN_IMR_REVIEW)
+    assert waiting.imr_referral.organization.name == DEMO_REVIEW_ORGANIZATION
+    assert not waiting.imr_referral.assignments.exists()
+
+
+def test_the_demo_coordinator_and_reviewer_sign_in_to_the_review_portal(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_codes", stdout=out)
+    codes = {parts[-1]: parts[0] for parts in (line.split() for line in out.getvalue().splitlines()[1:])}
+    for login in DEMO_LOGINS[7:]:
+        client.logout()
+        password_step = client.post("/review/login/", {"email": login.email, "password": DEMO_PASSWORD})
+        assert password_step["Location"].startswith("/review/login/code/"), login.email
+        assert client.post(password_step["Location"], {"code": codes[login.email]}).status_code == 302
+        queue = client.get("/review/")
+        assert queue.status_code == 200, login.email
+    assert "Assign a reviewer to" not in queue.content.decode()  # the last one is a reviewer
 
 
 def test_demo_staff_and_plan_users_sign_in_with_the_printed_code(client, settings):

@@ -62,7 +62,7 @@ EXPECTED_FIELDS = {
     "triage_imr": ["reason"],
     "triage_complaint": ["reason"],
     "convert_to_complaint": ["reason"],
-    "send_to_imr": [],
+    "send_to_imr": ["organization", "specialty_needed"],
     "record_determination": ["outcome", "reason"],
     "issue_imr_decision": [],
     "assign_review": ["review_unit", "assignee"],
@@ -83,6 +83,9 @@ def post_data(move: str, data: MoveInput | None = None) -> dict:
             values[f"{move}-{name}"] = value.isoformat() if isinstance(value, date) else str(value)
     if data.assignee is not None:
         values[f"{move}-assignee"] = str(data.assignee.pk)
+    if move == "send_to_imr":
+        # Staff choose where the file goes; "paper" is the organization outside the portal.
+        values[f"{move}-organization"] = "paper"
     return values
 
 
@@ -223,7 +226,7 @@ def test_a_supervisor_takes_a_new_case_to_a_decision_and_closure_entirely_in_the
         ("request_plan_response", {}),
         ("receive_plan_response", {}),
         ("triage_imr", post_data("triage_imr")),
-        ("send_to_imr", {}),
+        ("send_to_imr", post_data("send_to_imr")),
         ("record_determination", post_data("record_determination")),
         ("issue_imr_decision", {}),
         ("confirm_carried_out", post_data("confirm_carried_out", MoveInput(carried_out_date=date(2026, 11, 20)))),

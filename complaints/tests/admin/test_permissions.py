@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import StaffGroup
 from accounts.permissions import GROUP_PERMISSIONS
-from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, PlanUserFactory, StaffFactory
+from accounts.tests.factories import TEST_PASSWORD, EnrolleeFactory, PlanUserFactory, ReviewerUserFactory, StaffFactory
 from complaints.models import ReviewUnit, Status
 from complaints.services.moves import case_move
 from complaints.tests.drive import MOVE_INPUTS, case_at
@@ -23,8 +23,10 @@ DASHBOARD_URL = "/admin/complaints/case/dashboard/"
 USERS_URL = "/admin/accounts/user/"
 
 
-@pytest.mark.parametrize("make_user", [EnrolleeFactory, PlanUserFactory], ids=["enrollee", "plan user"])
-def test_enrollees_and_plan_users_cannot_enter_the_admin(client, make_user):
+@pytest.mark.parametrize(
+    "make_user", [EnrolleeFactory, PlanUserFactory, ReviewerUserFactory], ids=["enrollee", "plan user", "reviewer"]
+)
+def test_enrollees_plan_users_and_reviewers_cannot_enter_the_admin(client, make_user):
     user = make_user(email="outsider@example.test")
     refused = client.post("/admin/login/?next=/admin/", {"email": "outsider@example.test", "password": TEST_PASSWORD})
     assert refused.status_code == 400
