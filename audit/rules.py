@@ -67,6 +67,7 @@ RULES: dict[str, Rule] = {
     "review-attest": Rule("conflict-of-interest attestation", "number"),
     "review-decline": Rule("conflict-of-interest attestation", "number"),
     "review-document": _FILE,
+    "review-packet": Rule("case packet", "packet_id", read=Action.DOWNLOAD),
     "review-determination": Rule("determination", "number"),
     "review-assign": Rule("review assignment", "number"),
     # My cases and the online form (filing/).

@@ -2,6 +2,8 @@
 
 - ``packet_request``: find or make the packet of a case's current contents; a new one is built by
   a worker after commit.
+- ``packet_offer``: what a page that offers the packet shows: ``packet_request``, except that a
+  build of the same contents that failed lately is shown as failed instead of started again.
 - ``packet_build``: the worker's step; makes the PDF of a PENDING packet, or marks it FAILED
   with the reason. Running it twice changes nothing the second time.
 - ``packets_pending_requeue``: the sweep's step; queues again every packet still PENDING after
@@ -31,6 +33,9 @@ logger = logging.getLogger(__name__)
 LIVE = [Packet.State.PENDING, Packet.State.READY]
 # Failures that are not the documents' fault (storage, database) are tried again this often.
 MAX_ATTEMPTS = 5
+# A page view does not start again, at once, a build of the same contents that just failed (a
+# damaged document fails every time); after this long it tries again, for failures of the moment.
+FAILED_SHOWN_FOR = timedelta(hours=1)
 SWEEP_BATCH = 200
 
 
@@ -38,11 +43,10 @@ def _live_packet(case: Case, fingerprint: str) -> Packet | None:
     return Packet.objects.filter(case=case, fingerprint=fingerprint, state__in=LIVE).order_by("-requested_at").first()
 
 
-def _build_task():
-    from celery import current_app
-
-    # By name, through the one enqueue seam: this module never imports the task module above it.
-    return current_app.signature("packets.build")
+# By name, through the one enqueue seam: this module never imports the task module above it. A
+# name (not a signature) lets the seam load the tasks modules first, so a web process that has not
+# imported packets.tasks still finds the task (and runs it eagerly where tasks run eagerly).
+BUILD_TASK = "packets.build"
 
 
 def packet_request(*, case: Case, requested_by) -> Packet:
@@ -51,7 +55,10 @@ def packet_request(*, case: Case, requested_by) -> Packet:
     packet is made and its build queued after commit. Safe to call at once from two requests:
     one packet is made. The caller must already have checked that ``requested_by`` may see the
     case."""
-    fingerprint = packet_contents(case).fingerprint()
+    return _request(case, packet_contents(case).fingerprint(), requested_by)
+
+
+def _request(case: Case, fingerprint: str, requested_by) -> Packet:
     existing = _live_packet(case, fingerprint)
     if existing is not None:
         return existing
@@ -60,10 +67,31 @@ def packet_request(*, case: Case, requested_by) -> Packet:
             packet = Packet(case=case, fingerprint=fingerprint, requested_at=timezone.now(), requested_by=requested_by)
             packet.full_clean(validate_constraints=False)  # the database's unique constraint decides races
             packet.save()
-            enqueue_on_commit(_build_task(), packet.pk)
+            enqueue_on_commit(BUILD_TASK, packet.pk)
     except IntegrityError:
         return _live_packet(case, fingerprint)
     return packet
+
+
+def packet_offer(*, case: Case, requested_by, now: datetime) -> Packet:
+    """The packet a page offers for ``case`` now: the PENDING or READY packet of its current
+    contents; else a FAILED build of the same contents asked for within FAILED_SHOWN_FOR (so the
+    reader is told why, and a reload does not start a build that fails the same way); else a new
+    request (``packet_request``). Same precondition as ``packet_request``."""
+    fingerprint = packet_contents(case).fingerprint()
+    live = _live_packet(case, fingerprint)
+    if live is not None:
+        return live
+    failed = (
+        Packet.objects.filter(
+            case=case, fingerprint=fingerprint, state=Packet.State.FAILED, requested_at__gt=now - FAILED_SHOWN_FOR
+        )
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    if failed is not None:
+        return failed
+    return _request(case, fingerprint, requested_by)
 
 
 def packet_build(*, packet_id: int) -> Packet | None:
@@ -147,5 +175,5 @@ def packets_pending_requeue(*, now: datetime, grace: timedelta) -> list[int]:
         .values_list("id", flat=True)[:SWEEP_BATCH]
     )
     for packet_id in ids:
-        enqueue_now(_build_task(), packet_id)
+        enqueue_now(BUILD_TASK, packet_id)
     return ids

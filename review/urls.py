@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/<str:number>/attest/", views.attest, name="review-attest"),
     path("cases/<str:number>/decline/", views.decline, name="review-decline"),
     path("cases/<str:number>/documents/<int:document_id>/", views.document_download, name="review-document"),
+    path("cases/<str:number>/packet/<int:packet_id>/", views.packet_download, name="review-packet"),
     path("cases/<str:number>/determination/", views.determination, name="review-determination"),
     path("cases/<str:number>/assign/", views.assign, name="review-assign"),
 ]

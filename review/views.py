@@ -9,6 +9,7 @@ or one not yet attested answers 404 exactly like a case that does not exist.
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,9 @@ from audit.middleware import case_reached
 from complaints.downloads import protected_file_response
 from complaints.errors import CaseError, NotPermitted
 from complaints.selectors import documents_openable_by
+from packets.downloads import packet_file_response
+from packets.models import Packet
+from packets.services import packet_offer
 from review import selectors, services
 from review.access import review_page
 from review.forms import AssignForm, AttestForm, DeclineForm, DeterminationForm
@@ -133,11 +137,33 @@ def decline(request, number: str):
 @require_GET
 def case_detail(request, number: str):
     assignment = _attested_or_404(request, number)
-    return render(
-        request,
-        "review/case.html",
-        {"file": selectors.case_file(assignment=assignment), "now": timezone.now(), **_english_only(request)},
-    )
+    now = timezone.now()
+    # Only after the attestation: the packet is health information. Asking is idempotent; a
+    # worker builds it, and the page says "being prepared" until then.
+    packet = packet_offer(case=assignment.referral.case, requested_by=request.user, now=now)
+    context = {
+        "file": selectors.case_file(assignment=assignment),
+        "now": now,
+        "packet": _packet_block(packet, number),
+        **_english_only(request),
+    }
+    return render(request, "review/case.html", context)
+
+
+def _packet_block(packet: Packet, number: str) -> dict:
+    block = {"state": packet.state, "url": "", "error": "", "page_count": packet.page_count}
+    if packet.state == Packet.State.READY:
+        block["url"] = reverse("review-packet", kwargs={"number": number, "packet_id": packet.pk})
+    elif packet.state == Packet.State.FAILED:
+        block["error"] = packet.error
+    return block
+
+
+@review_page
+@require_GET
+def packet_download(request, number: str, packet_id: int):
+    assignment = _attested_or_404(request, number)
+    return packet_file_response(case=assignment.referral.case, packet_id=packet_id)
 
 
 @review_page

@@ -1,7 +1,8 @@
 """One rule for every sign-in page: enrollee (/account/signin/), plan portal (/plan/login/),
-review organizations (/review/login/) and staff admin (/admin/login/). After 10 failures for an account from one address, that pair is
-refused (status 429, even with the right password) for 15 minutes, and then works again; after 30
-failures from one address, whatever the accounts, that address is; an account is only slowed
+review organizations (/review/login/) and staff admin (/admin/login/). After 10 failures for an
+account from one address, that pair is refused (status 429, even with the right password) for 15
+minutes, and then works again; after 30 failures from one address, whatever the accounts, that
+address is; an account is only slowed
 (doubling waits of a minute at most), never locked, so an attacker without the password cannot
 keep its owner out. Every sign-in, failure and refusal is in the audit log."""
 

@@ -45,6 +45,7 @@ from complaints.tests.samples import PDF
 from filing.models import DraftDocument, FilingDraft
 from filing.tests.answers import fill_draft
 from helpcenter.tests import counts
+from packets.services import packet_request
 from review.tests.factories import OrganizationFactory, reviewer
 from twofactor.testing import verified_client
 
@@ -216,6 +217,7 @@ MATRIX: dict[str, list[Probe]] = {
     "review-attest": [Probe(_case, NOBODY, post=lambda t: {"confirm": "on"})],
     "review-decline": [Probe(_case, NOBODY, post=lambda t: {"reason": "A conflict."}, serves_get=False)],
     "review-document": [Probe(_object("shared document", "document_id"), NOBODY)],
+    "review-packet": [Probe(_object("packet", "packet_id"), NOBODY)],
     "review-determination": [Probe(_case, NOBODY, post=lambda t: {"action": "save", "question": "Q"})],
     "review-assign": [Probe(_case, NOBODY, post=lambda t: {"reviewer": "1"})],
     "admin:complaints_case_upload": [
@@ -344,6 +346,8 @@ def _case_target(owner_person: str, account, plan, plan_user, *, first: str, las
         "enrollee letter": case.letters.get(recipient="ENROLLEE", state=Letter.State.ISSUED),
         "plan letter": case.letters.get(recipient="PLAN", state=Letter.State.ISSUED),
         "plan clock": case.clocks.get(name="PLAN_RESPONSE"),
+        # Asked for, not built (its build would run after a commit these tests never make).
+        "packet": packet_request(case=case, requested_by=None),
     }
     return Target(owner=owner_person, case=case, objects=objects, names=(first, last))
 

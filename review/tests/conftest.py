@@ -6,7 +6,7 @@ Colleague, attested on ``case_a2`` only. Organization B (Birch Review): its coor
 Birch, attested on ``case_b``. Each case has an enrollee document, a plan response with a document.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -27,6 +27,7 @@ class World:
     case_b: Case
     people: dict
     documents: dict
+    packets: dict = field(default_factory=dict)  # built on demand by the tests that need one
 
 
 @pytest.fixture

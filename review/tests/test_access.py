@@ -18,6 +18,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from complaints.models import CaseEvent, Clock, Document
 from helpcenter.tests import counts
+from packets.models import Packet
+from packets.services import packet_build, packet_request
 from review.models import Assignment, Determination
 from review.tests.factories import FINDINGS
 from twofactor.testing import verified_client
@@ -42,6 +44,18 @@ def _doc(name):
     return lambda world: {"number": world.case_a.number, "document_id": world.documents[name].pk}
 
 
+def _packet(name):
+    """A built packet of case ``name`` (a, a2 or b), asked for under case_a's number."""
+
+    def kwargs(world):
+        case = {"a": world.case_a, "a2": world.case_a2, "b": world.case_b}[name]
+        if name not in world.packets:
+            world.packets[name] = packet_build(packet_id=packet_request(case=case, requested_by=None).pk)
+        return {"number": world.case_a.number, "packet_id": world.packets[name].pk}
+
+    return kwargs
+
+
 REVIEWER, PENDING, COORDINATOR = frozenset({"reviewer"}), frozenset({"not attested"}), frozenset({"coordinator A"})
 NOBODY = frozenset()
 
@@ -52,6 +66,10 @@ PROBES = [
     # A document of another case, asked for under this case's number: nobody.
     Probe("review-document", _doc("enrollee a2"), NOBODY),
     Probe("review-document", _doc("enrollee b"), NOBODY),
+    Probe("review-packet", _packet("a"), REVIEWER),
+    # A packet of another case (of the same organization, of another), under this case's number.
+    Probe("review-packet", _packet("a2"), NOBODY),
+    Probe("review-packet", _packet("b"), NOBODY),
     Probe("review-determination", _case, REVIEWER, post={**FINDINGS, "action": "save"}),
     Probe("review-attest", _case, PENDING, post={"confirm": "on"}),
     Probe("review-decline", _case, PENDING, post={"reason": "I know the treating oncologist."}, serves_get=False),
@@ -90,6 +108,7 @@ def _snapshot():
         list(Determination.objects.order_by("id").values_list("id", "updated_at", "submitted_at")),
         list(Clock.objects.order_by("id").values_list("id", "due_at", "met_at")),
         Document.objects.count(),
+        Packet.objects.count(),
     )
 
 
@@ -159,9 +178,14 @@ def test_each_case_page_and_download_is_in_the_audit_log(world):
         reverse("review-document", kwargs={"number": world.case_a.number, "document_id": document.pk})
     )
     assert b"".join(response.streaming_content) == document.file.open("rb").read()
+    packet_id = _packet("a")(world)["packet_id"]
+    packet = client.get(reverse("review-packet", kwargs={"number": world.case_a.number, "packet_id": packet_id}))
+    assert b"".join(packet.streaming_content).startswith(b"%PDF")
     rows = AuditEvent.objects.filter(actor=world.people["reviewer"], case_number=world.case_a.number)
-    assert set(rows.values_list("route", flat=True)) == {"review-case", "review-document"}
+    assert set(rows.values_list("route", flat=True)) == {"review-case", "review-document", "review-packet"}
     assert rows.get(route="review-document").object_id == str(document.pk)
+    assert rows.get(route="review-packet").object_id == str(packet_id)
+    assert rows.get(route="review-packet").action == "DOWNLOAD"
     # A refused ask is in the log too, as denied.
     verified_client(world.people["other organization"]).get(
         reverse("review-case", kwargs={"number": world.case_a.number})

@@ -3,14 +3,20 @@ test and the journey drive the same pages in Chromium)."""
 
 import html
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
-from complaints.models import Status
+from complaints.models import Document, Status
+from complaints.services.documents import document_add
+from packets.models import Packet
+from packets.tests.samples import DAMAGED_PDF, document_pdf
 from review.models import Assignment, Determination
 from review.tests.conftest import profile
 from review.tests.factories import FINDINGS, attested, sent_case
@@ -43,8 +49,8 @@ def test_the_attestation_comes_first_and_names_the_parties_not_the_medical_quest
     for text in (case.treatment_in_dispute, "Plan statement a", "records-a.pdf", "plan-criteria-a.pdf"):
         assert text in file
     assert "records-a2.pdf" not in file
-    # The page is ready for the whole-file PDF block once the packets app fills it in.
-    assert 'id="packet"' not in file
+    # The whole file as one PDF is offered once the attestation is signed (built by a worker).
+    assert "The file is being prepared." in file
 
 
 def test_declining_goes_back_to_the_queue_and_the_case_is_gone(world):
@@ -159,3 +165,89 @@ def test_the_queue_costs_the_same_few_queries_for_one_case_or_many(world):
     assert _queue_queries(coordinator_client) == coordinator_few
     assert reviewer_few <= 12
     assert coordinator_few <= 12
+
+
+# ---- the whole file as one PDF (packets app) ---------------------------------------------------
+def _pdf_pages(data: bytes) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(BytesIO(data)).pages]
+
+
+def test_the_case_page_says_being_prepared_then_offers_the_packet_pdf(world, django_capture_on_commit_callbacks):
+    case = world.case_a
+    add = {"kind": Document.Kind.MEDICAL_RECORDS, "source": Document.Source.ENROLLEE, "actor": case.filed_by}
+    document_add(
+        case=case, name="oncology-notes.pdf", data=document_pdf("Oncology notes", 3), actor_role="ENROLLEE", **add
+    )
+    client = verified_client(world.people["reviewer"])
+
+    with django_capture_on_commit_callbacks() as builds:
+        first = client.get(_url("review-case", case))
+        again = client.get(_url("review-case", case))
+    for page in (first, again):
+        text = html.unescape(page.content.decode())
+        assert 'id="packet"' in text
+        assert "The file is being prepared. Reload this page in a minute." in text
+        assert "/packet/" not in text
+    # Two views, one request: the second view found the first one's packet.
+    assert Packet.objects.filter(case=case).count() == 1
+    assert len(builds) == 1
+
+    builds[0]()  # the worker's build (tasks run eagerly in unit tests)
+    page = html.unescape(client.get(_url("review-case", case)).content.decode())
+    assert "being prepared" not in page
+    packet = Packet.objects.get(case=case)
+    assert packet.state == Packet.State.READY, packet.error
+    link = _url("review-packet", case, packet_id=packet.pk)
+    assert f'<a href="{link}">Download the case file (PDF)</a>' in page
+    assert Packet.objects.filter(case=case).count() == 1
+
+    response = client.get(link)
+    assert response["Content-Type"] == "application/pdf"
+    assert f"{case.number}-packet.pdf" in response["Content-Disposition"]
+    pages = _pdf_pages(b"".join(response.streaming_content))
+    assert len(pages) == packet.page_count
+    sources = [
+        _pdf_pages(document.file.open("rb").read())
+        for document in Document.objects.filter(case=case, content_type="application/pdf").order_by("uploaded_at", "id")
+    ]
+    document_pages = [text for source in sources for text in source]
+    assert len(document_pages) == 1 + 1 + 3  # records-a, plan-criteria-a, oncology-notes
+    index = " ".join(pages[: len(pages) - len(document_pages)])
+    for text in (case.number, "records-a.pdf", "plan-criteria-a.pdf", "oncology-notes.pdf", "Enrollee", "Health plan"):
+        assert text in index
+    assert pages[len(pages) - len(document_pages) :] == document_pages
+
+
+def test_a_packet_that_could_not_be_built_is_said_plainly_and_not_rebuilt_on_every_view(
+    world, django_capture_on_commit_callbacks
+):
+    case = world.case_a
+    broken = world.documents["enrollee a"]
+    # Uploads refuse a damaged PDF; one is stored here around the checks, as a disk fault could.
+    broken.file.save("broken", ContentFile(DAMAGED_PDF))
+    client = verified_client(world.people["reviewer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(_url("review-case", case))
+    packet = Packet.objects.get(case=case)
+    assert packet.state == Packet.State.FAILED
+
+    with django_capture_on_commit_callbacks() as builds:
+        page = html.unescape(client.get(_url("review-case", case)).content.decode())
+    assert builds == []
+    assert Packet.objects.filter(case=case).count() == 1
+    assert "The whole file could not be made into one PDF." in page
+    assert packet.error in page
+    assert "records-a.pdf" in packet.error
+    assert "You can still open every document on its own" in page
+    assert "/packet/" not in page
+    assert client.get(_url("review-packet", case, packet_id=packet.pk)).status_code == 404
+    # The documents themselves still open one by one.
+    plan_document = world.documents["plan a"]
+    assert client.get(_url("review-document", case, document_id=plan_document.pk)).status_code == 200
+
+    # An hour later a view tries again (a failure of the moment may have passed).
+    later = timedelta(hours=1, minutes=1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks() as builds:
+        page = html.unescape(client.get(_url("review-case", case)).content.decode())
+    assert len(builds) == 1
+    assert "The file is being prepared." in page
