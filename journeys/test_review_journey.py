@@ -3,27 +3,35 @@
 The case (filed online, the plan's response in, triaged as an IMR: journeys/test_imr_journey.py
 lives those steps in the browser) is sent by Ivy (intake) to Pacific Review, asking for an
 oncologist. Grace, the coordinator, assigns Dr. Ruiz, who declines (she consults for the
-drug's maker); Grace assigns Dr. Lin, who signs the conflict-of-interest attestation, opens the
-enrollee's and the plan's documents, is told her first findings are too short, keeps a draft,
-and submits the determination. Dr. Chen (clinical) issues the decision; the worker renders the
-letters; the enrollee reads the findings in her decision letter.
+drug's maker); Grace assigns Dr. Lin, who signs the conflict-of-interest attestation, waits for
+the worker to build the case packet and reads it back (the index, then every page of every PDF),
+opens the enrollee's and the plan's documents, is told her first findings are too short, keeps a
+draft, and submits the determination. Dr. Chen (clinical) issues the decision; the worker renders
+the letters; the enrollee reads the findings in her decision letter. Beat's publication task opens
+the findings for review; Sam (a supervisor) approves the de-identified text, and the decision is
+found in the public search without anything that names the enrollee.
 
 Every page is photographed under test-artifacts/journey-review/ and checked with axe-core.
 """
 
 import re
+import time
+from io import BytesIO
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from accounts.models import StaffGroup
 from accounts.tests.factories import StaffFactory
+from complaints.clocks import LOCAL_TZ
 from complaints.models import Document, Outcome, Status
 from complaints.services.documents import document_add
 from complaints.services.plan_responses import plan_response_submit
 from complaints.tests.drive import case_at
 from complaints.tests.samples import PDF
+from imr.models import FindingsReview, PortalPublication
 from journeys.support import (
     Journey,
     download_pdf,
@@ -39,6 +47,8 @@ from journeys.support import (
     staff_sign_in,
     wait_for_letters,
 )
+from packets.models import Packet
+from packets.tests.samples import document_pdf
 from review.models import Assignment, Determination
 from review.tests.factories import OrganizationFactory, coordinator, reviewer
 
@@ -50,6 +60,25 @@ REASONS = (
     "shows longer survival with pembrolizumab than with further chemotherapy for such patients."
 )
 EVIDENCE = "KEYNOTE-024 (Reck et al., NEJM 2016); NCCN Guidelines, Non-Small Cell Lung Cancer, version 3.2026."
+# A scanned report of several pages: every one of them must be in the packet, in order.
+PATHOLOGY = document_pdf("Pathology report", 4)
+# The packet is built by the worker; the reviewer reloads the page until the link is there.
+PACKET_TIMEOUT = 120
+
+
+def _page_texts(body: bytes) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(BytesIO(body)).pages]
+
+
+def _wait_for_packet_link(page, worker) -> None:
+    """Reload the case page, as a reviewer would, until the worker has built the packet."""
+    deadline = time.monotonic() + PACKET_TIMEOUT
+    link = page.get_by_role("link", name="Download the case file (PDF)")
+    while link.count() == 0:
+        expect(page.locator("#packet")).to_contain_text("being prepared")
+        assert time.monotonic() < deadline, f"no packet after {PACKET_TIMEOUT} s:\n{worker.log()[-3000:]}"
+        time.sleep(1)
+        page.reload()
 
 
 def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page, live_server, settings, tmp_path):
@@ -69,6 +98,10 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         case=case, name="oncologist-letter.pdf", data=PDF, kind=Document.Kind.MEDICAL_RECORDS,
         source=Document.Source.ENROLLEE, actor=case.filed_by, actor_role="ENROLLEE",
     )  # fmt: skip
+    document_add(
+        case=case, name="pathology-report.pdf", data=PATHOLOGY, kind=Document.Kind.MEDICAL_RECORDS,
+        source=Document.Source.ENROLLEE, actor=case.filed_by, actor_role="ENROLLEE",
+    )  # fmt: skip
     plan_user = case.health_plan.users.first()
     if plan_user is None:
         from accounts.tests.factories import PlanUserFactory
@@ -81,7 +114,8 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         actor=plan_user,
     )
     journey = Journey("journey-review")
-    ivy, grace_page, ruiz_page, lin_page, chen, rosa = (new_page() for _ in range(6))
+    ivy, grace_page, ruiz_page, lin_page, chen, rosa, sam, public = (new_page() for _ in range(8))
+    supervisor = StaffFactory(groups=[StaffGroup.SUPERVISOR], email="sam@dmhc.example.test", full_name="Sam Super")
 
     with real_worker(tmp_path) as worker:
         # ---- intake sends the file to the organization ------------------------------------------
@@ -134,8 +168,29 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         expect(lin_page.locator("h1")).to_contain_text(f"Case {case.number}")
         journey.check(lin_page, "reviewer-2-case-file")
         expect(lin_page.locator("main")).to_contain_text("third line of chemotherapy")
-        for name in ("oncologist-letter.pdf", "plan-criteria.pdf"):
-            assert download_pdf(lin_page, lin_page.get_by_role("link", name=name)) == PDF
+        # What was stored (uploads are checked and may be rewritten, e.g. a PDF's active content taken out).
+        uploads = {
+            name: case.documents.get(original_name=name).file.open("rb").read()
+            for name in ("oncologist-letter.pdf", "pathology-report.pdf", "plan-criteria.pdf")
+        }
+        for name, data in uploads.items():
+            assert download_pdf(lin_page, lin_page.get_by_role("link", name=name)) == data
+
+        # The whole file as one PDF, built by the worker after the attestation opened the file.
+        _wait_for_packet_link(lin_page, worker)
+        journey.check(lin_page, "reviewer-2-packet-ready")
+        packet_body = download_pdf(lin_page, lin_page.get_by_role("link", name="Download the case file (PDF)"))
+        packet_pages = _page_texts(packet_body)
+        # Every page of every uploaded PDF, in the order they arrived, after the index.
+        document_pages = [text for data in uploads.values() for text in _page_texts(data)]
+        assert len(document_pages) == 1 + 4 + 1
+        cover = len(packet_pages) - len(document_pages)
+        assert cover >= 1
+        assert packet_pages[cover:] == document_pages
+        index = " ".join(packet_pages[:cover])
+        for text in (case.number, "Pembrolizumab for lung cancer", *uploads, "Enrollee", "Health plan"):
+            assert text in index, text
+        assert Packet.objects.get(case=case).page_count == len(packet_pages)
         follow(lin_page, lin_page.get_by_role("link", name="Write your determination"))
         journey.check(lin_page, "reviewer-2-determination")
         lin_page.get_by_label("Overturned: the plan must provide the service").check()
@@ -169,6 +224,37 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         text = " ".join(pdf_text(body).split())
         for phrase in ("longer survival with pembrolizumab", "KEYNOTE-024", "Medical Oncology"):
             assert phrase in text, phrase
+
+        # ---- beat's publication task opens the findings for review; a supervisor approves -------
+        worker.send("imr.publish_portal_decisions")
+        worker.wait(lambda: FindingsReview.objects.filter(case=case).exists(), "the worker to open the findings review")
+        assert not PortalPublication.objects.filter(case=case).exists()  # nothing public before the approval
+        staff_sign_in(journey, sam, supervisor, who="supervisor")
+        sam.goto("/admin/imr/findingsreview/")
+        journey.check(sam, "supervisor-findings-list")
+        follow(sam, sam.get_by_role("link", name=case.number, exact=True))
+        journey.check(sam, "supervisor-findings-side-by-side")
+        expect(sam.locator(".findings-original").first).to_contain_text("longer survival with pembrolizumab")
+        press(sam, "Approve and publish")
+        expect(sam.locator(".messagelist")).to_contain_text("Approved and published")
+        journey.check(sam, "supervisor-findings-approved")
+        reference_id = PortalPublication.objects.get(case=case).reference_id
+        case.refresh_from_db()
+
+    # ---- a member of the public finds the decision on /decisions/ --------------------------------
+    public.goto("/decisions/")
+    journey.check(public, "public-decisions")
+    public.get_by_label("From", exact=True).select_option(str(case.decided_at.astimezone(LOCAL_TZ).year))
+    public.get_by_role("group", name="Decision").get_by_label("Overturned", exact=True).check()
+    public.get_by_role("group", name="Type of review").get_by_label("Medical necessity", exact=True).check()
+    follow(public, public.locator("form.decision-filters button[type=submit]"))
+    journey.check(public, "public-decisions-found")
+    follow(public, public.get_by_role("link", name=reference_id, exact=True))
+    journey.check(public, "public-decision")
+    expect(public.locator(".decision-outcome")).to_contain_text("Overturned")
+    expect(public.locator(".decision-findings")).to_contain_text("longer survival with pembrolizumab")
+    for identifying in (case.number, case.patient.last_name, case.patient.first_name, "Pembrolizumab for lung"):
+        assert identifying not in public.content(), identifying
 
     case.refresh_from_db()
     assert case.status == Status.DECISION_ISSUED
