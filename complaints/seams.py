@@ -13,12 +13,18 @@ independent review organization's app (``review``) registers here at start-up, f
 - ``move_hooks``: extra inputs a move asks for (the organization chosen at ``send_to_imr``),
   checked before the move and written in the move's own transaction.
 
+The case packet app (``packets``) registers:
+
+- ``packet_documents``: for a case and the moment of its determination, the documents listed in
+  the last case packet built for its reviewers before then (the exact list the reviewers
+  received as one PDF), or None when there was none. The IMR decision letters list them.
+
 Each seam is a plain function or object; the default answers "nothing", so complaints works alone.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.db.models import QuerySet
@@ -30,6 +36,20 @@ def _no_cases(user) -> QuerySet | None:
 
 def _no_recipients(case_ids: Iterable[int]) -> dict[int, list[str]]:
     return {}
+
+
+@dataclass(frozen=True)
+class PacketDocument:
+    """One document as a case packet listed it."""
+
+    document_id: int
+    name: str
+    source: str  # a Document.Source value: ENROLLEE, PLAN or STAFF
+    dated: date
+
+
+def _no_packet(case, up_to: datetime | None) -> list[PacketDocument] | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,6 +72,7 @@ class _Seams:
     reviewer_case_ids: Callable[[object], QuerySet | None] = _no_cases
     clock_recipients: dict[str, Callable[[Iterable[int]], dict[int, list[str]]]] = field(default_factory=dict)
     move_hooks: dict[str, MoveHook] = field(default_factory=dict)
+    packet_documents: Callable[[object, datetime | None], list[PacketDocument] | None] = _no_packet
 
 
 SEAMS = _Seams()
@@ -67,6 +88,10 @@ def clock_recipients_register(clock_name: str, finder: Callable[[Iterable[int]],
 
 def move_hook_register(move_name: str, hook: MoveHook) -> None:
     SEAMS.move_hooks[move_name] = hook
+
+
+def packet_documents_register(finder: Callable[[object, datetime | None], list[PacketDocument] | None]) -> None:
+    SEAMS.packet_documents = finder
 
 
 def move_hook(move_name: str) -> MoveHook | None:

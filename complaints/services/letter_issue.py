@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.models import Case, CaseEvent, DenialReason, Letter, Status
+from complaints.seams import SEAMS
 from complaints.selectors import documents_in_review_file
 from complaints.services.notices import letter_waiting_notice
 from complaints.services.timeline import event_record
@@ -116,19 +117,27 @@ def letter_context(*, letter: Letter, case: Case, today: date) -> LetterContext:
 
 
 def _reviewed_documents(case: Case) -> tuple[ReviewedDocument, ...]:
-    """Every document of the file the reviewers had when they made their determination (the case
-    packet holds the same list, from the same selector): name, sender and date."""
+    """Every document the reviewers received before their determination: name, sender and date.
+
+    First the documents of the last case packet built for them before the determination, as
+    the packet listed them (the packets app hands that list in through ``complaints.seams``);
+    then any document on file by the determination that the packet did not hold (it arrived
+    after the build, and the reviewers had it on their case page). With no such packet, the
+    documents on file by the determination."""
     determined_at = (
         case.events.filter(kind=CaseEvent.Kind.MOVE, move="record_determination")
         .order_by("-occurred_at", "-id")
         .values_list("occurred_at", flat=True)
         .first()
     )
-    return tuple(
+    listed = SEAMS.packet_documents(case, determined_at) or []
+    in_packet = {entry.document_id for entry in listed}
+    return tuple(ReviewedDocument(name=entry.name, source=entry.source, dated=entry.dated) for entry in listed) + tuple(
         ReviewedDocument(
             name=document.original_name, source=document.source, dated=document.uploaded_at.astimezone(LOCAL_TZ).date()
         )
         for document in documents_in_review_file(case=case, up_to=determined_at)
+        if document.pk not in in_packet
     )
 
 
