@@ -224,6 +224,9 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         text = " ".join(pdf_text(body).split())
         for phrase in ("longer survival with pembrolizumab", "KEYNOTE-024", "Medical Oncology"):
             assert phrase in text, phrase
+        # The letter lists the documents of the packet Dr. Lin received, in the packet's order.
+        positions = [text.index(name) for name in uploads]
+        assert positions == sorted(positions)
 
         # ---- beat's publication task opens the findings for review; a supervisor approves -------
         worker.send("imr.publish_portal_decisions")
