@@ -147,6 +147,7 @@ def test_signed_in_staff_with_the_second_factor_see_the_details():
         "worker",
         "beat",
         "sweep",
+        "backup",
     }
     password_only = Client()
     password_only.force_login(staff)
