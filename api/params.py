@@ -9,7 +9,7 @@ years' possible range, words to search when no decision has findings text.
 from django.utils import timezone
 from rest_framework import serializers
 
-from imr.models import FIRST_REPORT_YEAR, AgeRange, DecisionType, Determination, Gender, ImrType
+from imr.models import CLASSIFICATION_FIELDS, FIRST_REPORT_YEAR, AgeRange, DecisionType, Determination, Gender, ImrType
 from imr.selectors import DECISION_ORDERS, NEWEST_FIRST, DecisionFacets, DecisionFilters
 
 MAX_TEXT_LENGTH = 200
@@ -111,20 +111,7 @@ class DecisionFilterParams(serializers.Serializer):
             year_from=data.get("year_from"),
             year_to=data.get("year_to"),
             text=data.get("q", ""),
-            **{
-                name: data.get(name, "")
-                for name in (
-                    "diagnosis_category",
-                    "diagnosis_subcategory",
-                    "treatment_category",
-                    "treatment_subcategory",
-                    "determination",
-                    "decision_type",
-                    "age_range",
-                    "gender",
-                    "imr_type",
-                )
-            },
+            **{name: data.get(name, "") for name in CLASSIFICATION_FIELDS},
         )
 
 

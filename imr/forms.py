@@ -14,7 +14,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from imr.models import AgeRange, DecisionType, Determination, Gender, ImrType
+from imr.models import CLASSIFICATION_FIELDS, AgeRange, DecisionType, Determination, Gender, ImrType
 from imr.selectors import DecisionFacets, DecisionFilters
 
 ANY = ("", _("Any"))
@@ -177,15 +177,7 @@ class DecisionSearchForm(forms.Form):
         return DecisionFilters(
             year_from=data.get("year_from"),
             year_to=data.get("year_to"),
-            diagnosis_category=data.get("diagnosis_category", ""),
-            diagnosis_subcategory=data.get("diagnosis_subcategory", ""),
-            treatment_category=data.get("treatment_category", ""),
-            treatment_subcategory=data.get("treatment_subcategory", ""),
-            determination=data.get("determination", ""),
-            decision_type=data.get("decision_type", ""),
-            age_range=data.get("age_range", ""),
-            gender=data.get("gender", ""),
-            imr_type=data.get("imr_type", ""),
+            **{name: data.get(name, "") for name in CLASSIFICATION_FIELDS},
             text=" ".join(data.get("q", "").split()),
         )
 

@@ -57,10 +57,9 @@ class DecisionSource(models.TextChoices):
     PORTAL = "PORTAL", _("Issued through this portal")
 
 
-# The fields that describe a decision, in the order of DMHC's newer file. The importer compares
-# exactly these to tell an unchanged row from an updated one.
-DECISION_FIELDS = (
-    "report_year",
+# The facts a published decision is classified by besides its year: what the search and the API
+# filter on and what the statistics count by.
+CLASSIFICATION_FIELDS = (
     "diagnosis_category",
     "diagnosis_subcategory",
     "treatment_category",
@@ -70,24 +69,14 @@ DECISION_FIELDS = (
     "age_range",
     "gender",
     "imr_type",
-    "days_to_review",
-    "days_to_adopt",
-    "findings",
 )
 
 # The fields the statistics group by; a tally row counts the decisions that share all of them.
-TALLY_FIELDS = (
-    "report_year",
-    "diagnosis_category",
-    "diagnosis_subcategory",
-    "treatment_category",
-    "treatment_subcategory",
-    "determination",
-    "decision_type",
-    "age_range",
-    "gender",
-    "imr_type",
-)
+TALLY_FIELDS = ("report_year", *CLASSIFICATION_FIELDS)
+
+# The fields that describe a decision, in the order of DMHC's newer file. The importer compares
+# exactly these to tell an unchanged row from an updated one.
+DECISION_FIELDS = (*TALLY_FIELDS, "days_to_review", "days_to_adopt", "findings")
 
 
 def tally_key(values) -> int:

@@ -21,6 +21,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from imr.models import (
+    CLASSIFICATION_FIELDS,
     AgeRange,
     CommonTerm,
     DaysMeasure,
@@ -66,17 +67,7 @@ class DecisionFilters:
             q &= Q(report_year__gte=self.year_from)
         if self.year_to is not None:
             q &= Q(report_year__lte=self.year_to)
-        for name in (
-            "diagnosis_category",
-            "diagnosis_subcategory",
-            "treatment_category",
-            "treatment_subcategory",
-            "determination",
-            "decision_type",
-            "age_range",
-            "gender",
-            "imr_type",
-        ):
+        for name in CLASSIFICATION_FIELDS:
             value = getattr(self, name)
             if value:
                 q &= Q(**{name: value})
