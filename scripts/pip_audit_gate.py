@@ -70,7 +70,7 @@ def main() -> int:
 def _not_audited(reason: str) -> int:
     print(f"pip-audit: NOT AUDITED: {reason}.")
     print("pip-audit: the packages' known vulnerabilities were not checked; run `make security` where")
-    print("pip-audit can reach PyPI's per-version JSON API (pypi.org) or OSV (api.osv.dev).")
+    print("pip-audit can reach its vulnerability services (the package index's per-version JSON API or OSV).")
     return 0
 
 
