@@ -36,7 +36,9 @@ SECRETS = {
     "story": "ocular melanoma",
     "street": "4471 Larkspur",
     "phone": "559-555-0142",
-    "birth date": "1959",
+    # The whole date in the forms the portal writes it, not the year alone: a task's run time
+    # ("succeeded in 0.0019591s") may hold any four digits.
+    "birth date": ("1959-07-13", "07/13/1959", "7/13/1959", "July 13, 1959", "13 de julio de 1959"),
 }
 
 
@@ -65,7 +67,12 @@ def log_lines():
 
 
 def _found(texts: list[str]) -> list[str]:
-    return [f"{label} in: {text[:160]!r}" for text in texts for label, secret in SECRETS.items() if secret in text]
+    return [
+        f"{label} in: {text[:160]!r}"
+        for text in texts
+        for label, secrets in SECRETS.items()
+        if any(secret in text for secret in ((secrets,) if isinstance(secrets, str) else secrets))
+    ]
 
 
 def test_no_email_and_no_log_line_carries_health_information(
