@@ -89,6 +89,38 @@ def letter_rendering() -> list[Result]:
         ours_samples, alone_samples = _alternating(ours, alone, repeat=RENDERS)
         rows.append(_row(f"letters: IMR decision PDFs/s, 1 process ({language})", ours_samples, alone_samples))
     rows.append(_letters_issued())
+    rows.extend(_letters_at_their_bounds())
+    return rows
+
+
+def _letters_at_their_bounds() -> list[Result]:
+    """The largest letter the context's bounds allow, and the costliest text to lay out, against the
+    render's time limit: each must stay well inside it, or a real letter could be cut off."""
+    from letters.rendering import DEFAULT_TIME_LIMIT_SECONDS, render_letter_pdf
+    from letters.tests.support import largest_allowed_context, slowest_allowed_context
+
+    rows = []
+    for name, context, share in (
+        ("largest allowed letter (20,000 characters of findings)", largest_allowed_context(), 10),
+        ("slowest allowed text (300-character words)", slowest_allowed_context(), 3),
+    ):
+        render_letter_pdf("IMR_DECISION", context)  # warm
+        samples = []
+        for _ in range(3):
+            started = time.perf_counter()
+            render_letter_pdf("IMR_DECISION", context)
+            samples.append(time.perf_counter() - started)
+        slowest, limit = max(samples), DEFAULT_TIME_LIMIT_SECONDS / share
+        rows.append(
+            Result(
+                name=f"letters: {name}",
+                value=f"{slowest:.2f} s",
+                baseline=f"time limit {DEFAULT_TIME_LIMIT_SECONDS:.0f} s",
+                target=f"< {limit:.0f} s (1/{share} of the limit)",
+                met=slowest < limit,
+                note="the slowest of 3 renders after one warm-up",
+            )
+        )
     return rows
 
 

@@ -89,3 +89,16 @@ def word_boxes(pdf: bytes, tmp_path: Path, page: int) -> list[tuple[str, float, 
     return [
         (word, *(float(number) * MM_PER_POINT for number in numbers)) for *numbers, word in re.findall(pattern, output)
     ]
+
+
+def largest_allowed_context() -> LetterContext:
+    """An IMR decision as long as the context's bounds allow: 20,000 characters of findings."""
+    reasons = ("A long finding, written out in full by the reviewer. " * 18 + "\n\n") * 20
+    return make_context(
+        LetterKind.IMR_DECISION, "ENROLLEE", "en", reasons=reasons[:20_000], treatment_in_dispute="t " * 500
+    )
+
+
+def slowest_allowed_context() -> LetterContext:
+    """Findings of words of the longest allowed length: the costliest text to lay out we know of."""
+    return make_context(LetterKind.IMR_DECISION, "ENROLLEE", "en", reasons=" ".join(["y" * 300] * 66))

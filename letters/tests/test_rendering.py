@@ -17,7 +17,7 @@ from letters.rendering import (
     render_letter_pdf,
     template_version,
 )
-from letters.tests.support import flat, make_context, pdf_pages
+from letters.tests.support import flat, largest_allowed_context, make_context, pdf_pages, slowest_allowed_context
 
 K, R = LetterKind, Recipient
 
@@ -179,27 +179,19 @@ def test_an_address_that_would_not_fit_the_window_is_refused(name, lines, messag
 # --- Bounds and time limit ---------------------------------------------------------------------
 
 
-def test_the_largest_allowed_letter_renders_well_within_the_time_limit(tmp_path):
-    import time
-
-    reasons = ("A long finding, written out in full by the reviewer. " * 18 + "\n\n") * 20
-    reasons = reasons[:20_000]
-    context = make_context(K.IMR_DECISION, R.ENROLLEE, "en", reasons=reasons, treatment_in_dispute="t " * 500)
-    started = time.perf_counter()
-    pdf = render_letter_pdf(K.IMR_DECISION, context)
-    elapsed = time.perf_counter() - started
+def test_the_largest_allowed_letter_renders_under_the_time_limit(tmp_path, settings):
+    # The render runs under its shipped time limit (an alarm stops it past that), so this fails if
+    # the largest letter the bounds allow could not be issued. How far within the limit it stays is
+    # a figure for `make bench` (letters), not for a timed test.
+    settings.LETTERS_RENDER_TIME_LIMIT_SECONDS = rendering.DEFAULT_TIME_LIMIT_SECONDS
+    pdf = render_letter_pdf(K.IMR_DECISION, largest_allowed_context())
     assert 4 <= len(pdf_pages(pdf, tmp_path)) <= 12
-    assert elapsed < rendering.DEFAULT_TIME_LIMIT_SECONDS / 10
 
 
-def test_the_slowest_input_the_limits_allow_still_renders_well_within_the_time_limit():
-    import time
-
-    # Words of the longest allowed length are the costliest text to lay out that we know of.
-    reasons = " ".join(["y" * 300] * 66)
-    started = time.perf_counter()
-    render_letter_pdf(K.IMR_DECISION, make_context(K.IMR_DECISION, R.ENROLLEE, "en", reasons=reasons))
-    assert time.perf_counter() - started < rendering.DEFAULT_TIME_LIMIT_SECONDS / 3
+def test_the_slowest_input_the_limits_allow_still_renders_under_the_time_limit(settings):
+    settings.LETTERS_RENDER_TIME_LIMIT_SECONDS = rendering.DEFAULT_TIME_LIMIT_SECONDS
+    pdf = render_letter_pdf(K.IMR_DECISION, slowest_allowed_context())
+    assert pdf.startswith(b"%PDF")
 
 
 def test_a_render_past_the_time_limit_is_stopped_and_the_alarm_is_put_back(settings):
