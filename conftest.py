@@ -17,3 +17,12 @@ def _sessions_outlast_time_travel(settings):
     # 30 idle minutes and 12 hours; audit/tests/test_sessions.py tests those limits as shipped.
     ten_years = 10 * 365 * 24 * 60 * 60
     settings.SESSION_COOKIE_AGE = settings.SESSION_IDLE_TIMEOUT_SECONDS = settings.SESSION_MAX_AGE_SECONDS = ten_years
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A broker of the test's own for real Celery worker and beat processes (``ops.testing``)."""
+    from ops.testing import own_broker
+
+    with own_broker(tmp_path) as started:
+        yield started
