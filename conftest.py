@@ -28,3 +28,12 @@ def _each_test_starts_in_english():
     # would read Spanish messages. Real requests choose their language each time.
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def broker(tmp_path):
+    """A broker of the test's own for real Celery worker and beat processes (``ops.testing``)."""
+    from ops.testing import own_broker
+
+    with own_broker(tmp_path) as started:
+        yield started

@@ -7,9 +7,11 @@ drug's maker); Grace assigns Dr. Lin, who signs the conflict-of-interest attesta
 the worker to build the case packet and reads it back (the index, then every page of every PDF),
 opens the enrollee's and the plan's documents, is told her first findings are too short, keeps a
 draft, and submits the determination. Dr. Chen (clinical) issues the decision; the worker renders
-the letters; the enrollee reads the findings in her decision letter. Beat's publication task opens
-the findings for review; Sam (a supervisor) approves the de-identified text, and the decision is
-found in the public search without anything that names the enrollee.
+the letters; the enrollee reads the findings in her decision letter; the plan's user signs in
+with a second factor, opens the decided case and confirms with proof that the plan carried the
+decision out. Beat's publication task opens the findings for review; Sam (a supervisor) approves
+the de-identified text, and the decision is found in the public search without anything that
+names the enrollee.
 
 Every page is photographed under test-artifacts/journey-review/ and checked with axe-core.
 """
@@ -34,11 +36,13 @@ from complaints.tests.samples import PDF
 from imr.models import FindingsReview, PortalPublication
 from journeys.support import (
     Journey,
+    assert_is_stored_letter,
     download_pdf,
     enrollee_sign_in,
     follow,
     isolate,
     pdf_text,
+    plan_sign_in,
     press,
     real_worker,
     reviewer_sign_in,
@@ -114,7 +118,7 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         actor=plan_user,
     )
     journey = Journey("journey-review")
-    ivy, grace_page, ruiz_page, lin_page, chen, rosa, sam, public = (new_page() for _ in range(8))
+    ivy, grace_page, ruiz_page, lin_page, chen, rosa, plan_page, sam, public = (new_page() for _ in range(9))
     supervisor = StaffFactory(groups=[StaffGroup.SUPERVISOR], email="sam@dmhc.example.test", full_name="Sam Super")
 
     with real_worker(tmp_path) as worker:
@@ -228,6 +232,23 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         positions = [text.index(name) for name in uploads]
         assert positions == sorted(positions)
 
+        # ---- the plan confirms it carried the decision out ---------------------------------------
+        plan_sign_in(journey, plan_page, plan_user)
+        journey.check(plan_page, "plan-queue-carry-out")
+        expect(plan_page.locator("table.plan-queue")).to_contain_text("Carry out the decision and confirm it")
+        follow(plan_page, plan_page.get_by_role("link", name=case.number).first)
+        journey.check(plan_page, "plan-case-decided")
+        plan_letter = download_pdf(plan_page, plan_page.get_by_role("link", name="IMR decision"))
+        assert_is_stored_letter(plan_letter, letters["PLAN"])
+        carried_out = plan_page.get_by_label("Date the plan carried out the decision", exact=True)
+        carried_out.fill(timezone.localdate().isoformat())
+        plan_page.get_by_label("Proof", exact=True).set_input_files(
+            {"name": "authorization.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        )
+        press(plan_page, "Confirm it was carried out")
+        expect(plan_page.locator(".plan-messages, .notices").first).to_contain_text("recorded as carried out")
+        journey.check(plan_page, "plan-carried-out")
+
         # ---- beat's publication task opens the findings for review; a supervisor approves -------
         worker.send("imr.publish_portal_decisions")
         worker.wait(lambda: FindingsReview.objects.filter(case=case).exists(), "the worker to open the findings review")
@@ -260,7 +281,11 @@ def test_a_case_through_the_review_organization_to_the_enrollees_letter(new_page
         assert identifying not in public.content(), identifying
 
     case.refresh_from_db()
-    assert case.status == Status.DECISION_ISSUED
+    assert case.status == Status.CARRIED_OUT
+    assert case.carried_out_date == timezone.localdate()
+    assert case.events.get(move="confirm_carried_out").actor == plan_user
+    assert case.documents.get(original_name="authorization.pdf").source == Document.Source.PLAN
+    assert case.clocks.get(name="IMR_IMPLEMENTATION").met_at is not None
     assert case.outcome == Outcome.OVERTURNED
     assert re.search(r"Reasons: .*longer survival", case.outcome_reasons)
     assignments = Assignment.objects.order_by("id").select_related("reviewer__user")

@@ -4,12 +4,14 @@ Tests use these to prove behaviour through a real broker and worker rather than 
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,6 +172,21 @@ class PrivateRedis:
                 return conn.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+
+@contextmanager
+def own_broker(var_dir: Path) -> Iterator[Broker]:
+    """A broker for one test: a Redis server of its own when redis-server is installed, else the
+    embedded folder broker; the server is stopped afterwards."""
+    if shutil.which("redis-server") is None:
+        yield Broker.embedded(var_dir)
+        return
+    server = PrivateRedis(port=free_port(), folder=var_dir)
+    server.start()
+    try:
+        yield Broker.redis(server.url, var_dir)
+    finally:
+        server.stop()
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:

@@ -43,18 +43,6 @@ def private_redis(tmp_path):
     server.stop()
 
 
-@pytest.fixture
-def broker(tmp_path):
-    """Redis of the test's own when possible, else the embedded folder broker."""
-    if shutil.which("redis-server") is None:
-        yield Broker.embedded(tmp_path)
-        return
-    server = PrivateRedis(port=free_port(), folder=tmp_path)
-    server.start()
-    yield Broker.redis(server.url, tmp_path)
-    server.stop()
-
-
 def test_filings_while_redis_is_down_lose_nothing_once_it_is_back(private_redis, tmp_path):
     broker = Broker.redis(private_redis.url, tmp_path)
     enrollee = EnrolleeFactory()

@@ -1,11 +1,9 @@
 """A packet built by a real Celery worker, asked for from a separate process as a web server
 would: the request returns at once with a PENDING packet, the worker builds it after commit."""
 
-import shutil
-
 import pytest
 
-from ops.testing import Broker, PrivateRedis, free_port, run_django, start_worker, wait_until
+from ops.testing import run_django, start_worker, wait_until
 from packets.models import Packet
 from packets.tests.support import case_with_file, pdftotext_pages
 
@@ -19,18 +17,6 @@ with transaction.atomic():
     packet = packet_request(case=Case.objects.get(pk={case_id}), requested_by=None)
 print(packet.pk, packet.state)
 """
-
-
-@pytest.fixture
-def broker(tmp_path):
-    """Redis of the test's own when possible, else the embedded folder broker."""
-    if shutil.which("redis-server") is None:
-        yield Broker.embedded(tmp_path)
-        return
-    server = PrivateRedis(port=free_port(), folder=tmp_path)
-    server.start()
-    yield Broker.redis(server.url, tmp_path)
-    server.stop()
 
 
 def test_a_real_worker_builds_the_packet_asked_for_by_another_process(broker):

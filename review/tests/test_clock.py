@@ -1,6 +1,6 @@
 """The IMR organization's clock on a real case: started when the file is sent, extended once by
 up to 3 days with a reason, and swept: a reminder to the organization before it is due, a notice
-to supervisors when it is late (the real worker runs these in journeys/ and the sweep tests)."""
+to supervisors when it is late (test_clock_worker_real.py has a real worker do the same)."""
 
 from datetime import timedelta
 
