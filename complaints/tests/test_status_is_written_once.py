@@ -5,8 +5,13 @@ from pathlib import Path
 
 from django.conf import settings
 
-ALLOWED = {Path("complaints/services/moves.py")}
-APPS = ["accounts", "complaints", "imr", "letters", "helpcenter", "ops"]
+ALLOWED = {
+    Path("complaints/services/moves.py"),
+    # A backup run's own status (ops.BackupRun), not a case's.
+    Path("ops/backup/schedule.py"),
+    Path("ops/backup/services.py"),
+}
+APPS = ["accounts", "complaints", "imr", "letters", "helpcenter", "ops", "packets", "review", "api"]
 
 
 def _status_writes(tree: ast.AST) -> list[int]:
