@@ -19,7 +19,7 @@ from complaints.models import Case, Channel, Document
 from complaints.row_checks import row_clean
 from complaints.services.documents import document_add
 from complaints.services.filing import case_file
-from complaints.uploads import UploadRejected, upload_check
+from complaints.uploads import CheckedUpload, UploadRejected, upload_check
 from complaints.uploads.names import clean_file_name
 from filing.answers import AnswersIncomplete, answer_problems, filing_data
 from filing.emails import submission_confirmation_send
@@ -158,17 +158,22 @@ def draft_submit(*, draft: FilingDraft, actor, signed_name: str, records_authori
         case = case_file(data=data, channel=Channel.ONLINE, actor=actor, filed_by=actor, savepoint=False)
         for document in documents:
             with document.file.open("rb") as stored:
-                content = stored.read()
+                # The draft keeps only what upload_check made of the file when it was attached, so
+                # it is not read and rewritten again here, while the year's case number is locked.
+                kept = CheckedUpload.kept(
+                    data=stored.read(),
+                    content_type=document.content_type,
+                    active_content_removed=document.active_content_removed,
+                )
             document_add(
                 case=case,
                 name=document.original_name,
-                data=content,
+                data=kept,
                 kind=document.kind,
                 source=Document.Source.ENROLLEE,
                 actor=actor,
                 actor_role="ENROLLEE",
                 savepoint=False,
-                removed_before=document.active_content_removed,
             )
         stored_names = [document.file.name for document in documents]
         locked.documents.all().delete()

@@ -2,8 +2,9 @@
 
 Uploaded files are checked here with the same content checks as every upload
 (``complaints.uploads.upload_check``), so a bad file is named next to its field before anything
-is stored. Browsers cannot keep chosen files after a page with errors, so every error on a form
-with files also says exactly which files to choose again.
+is stored; the services store what was checked here, without checking it again. Browsers cannot
+keep chosen files after a page with errors, so every error on a form with files also says exactly
+which files to choose again.
 """
 
 from django import forms
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from complaints.clocks import LOCAL_TZ
-from complaints.uploads import UploadRejected, upload_check
+from complaints.uploads import CheckedUpload, UploadRejected, upload_check
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.heic,.docx,application/pdf,image/*"
 FILES_HELP = (
@@ -26,7 +27,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files from one input. Cleans to a list of (name, bytes), checked by content."""
+    """Several files from one input. Cleans to a list of (name, what ``upload_check`` made of the
+    file): the copy to store, checked by content."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
@@ -53,14 +55,12 @@ def _name(upload: UploadedFile) -> str:
     return (upload.name or "document")[:255]
 
 
-def _read_checked(upload: UploadedFile) -> bytes:
+def _read_checked(upload: UploadedFile) -> CheckedUpload:
     limit = settings.UPLOAD_MAX_FILE_BYTES
     if upload.size is not None and upload.size > limit:
         # Refused from its size alone: a file this big is never read into memory.
         raise UploadRejected(f"This file is larger than {limit // (1024 * 1024)} MB. Please send a smaller copy.")
-    data = upload.read()
-    upload_check(data)
-    return data
+    return upload_check(upload.read())
 
 
 def _files_help() -> str:

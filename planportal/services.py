@@ -16,7 +16,7 @@ from complaints.models import Case, Document, PlanResponse
 from complaints.services.documents import document_add
 from complaints.services.moves import case_move
 from complaints.services.plan_responses import plan_response_submit
-from complaints.uploads import upload_check
+from complaints.uploads import CheckedUpload, upload_check
 from complaints.workflow import MoveInput, actor_roles, moves_available
 
 RESPOND = "receive_plan_response"
@@ -40,7 +40,7 @@ def _lock_offered(case: Case, user, move: str, now: datetime) -> Case:
 
 
 def plan_response_send(
-    *, case: Case, statement: str, files: list[tuple[str, bytes]], actor, now: datetime | None = None
+    *, case: Case, statement: str, files: list[tuple[str, bytes | CheckedUpload]], actor, now: datetime | None = None
 ) -> PlanResponse:
     """Record the plan's written response with its files, which meets the plan response clock.
 
@@ -63,9 +63,15 @@ def plan_reversal_record(*, case: Case, reason: str, actor, now: datetime | None
 
 
 def plan_carried_out_confirm(
-    *, case: Case, carried_out_date: date, proofs: list[tuple[str, bytes]], actor, now: datetime | None = None
+    *,
+    case: Case,
+    carried_out_date: date,
+    proofs: list[tuple[str, bytes | CheckedUpload]],
+    actor,
+    now: datetime | None = None,
 ) -> Case:
-    """The plan carried out a decision in the enrollee's favour: record the date and the proof.
+    """The plan carried out a decision in the enrollee's favour: record the date and the proof
+    (each file as received, or what ``upload_check`` made of it already, as the form passes it).
 
     The move and the proof documents are stored together or not at all. Raises CaseError when
     there is no proof or the date is in the future or before the decision, UploadRejected for a
@@ -80,18 +86,17 @@ def plan_carried_out_confirm(
         errors["carried_out_date"] = "This date is before the decision was issued. Check the date."
     if errors:
         raise CaseError("Some information is missing or not valid.", field_errors=errors)
-    checked = [upload_check(data) for _name, data in proofs]  # every file first, so one bad file stores nothing
+    checked = [(name, upload_check(data)) for name, data in proofs]  # every file first, so one bad file stores nothing
     with transaction.atomic():
         locked = _lock_offered(case, actor, CARRIED_OUT, now)
         moved = case_move(
             case=locked, move=CARRIED_OUT, actor=actor, data=MoveInput(carried_out_date=carried_out_date), now=now
         )
-        for (name, data), upload in zip(proofs, checked, strict=True):
+        for name, upload in checked:
             document_add(
                 case=moved,
                 name=name,
-                data=data,
-                checked=upload,
+                data=upload,
                 kind=Document.Kind.PROOF_OF_IMPLEMENTATION,
                 source=Document.Source.PLAN,
                 actor=actor,

@@ -28,7 +28,7 @@ def document_add(
     *,
     case: Case,
     name: str,
-    data: bytes,
+    data: bytes | CheckedUpload,
     kind: str,
     source: str,
     actor,
@@ -37,20 +37,17 @@ def document_add(
     shared_with_plan: bool = True,
     now: datetime | None = None,
     savepoint: bool = True,
-    checked: CheckedUpload | None = None,
-    removed_before: list[str] | None = None,
 ) -> Document:
     """Store one uploaded file on the case: the copy ``upload_check(data)`` returns, with what was
     removed from it. Raises UploadRejected (nothing stored) if the file is not acceptable or the
     case's document limits would be passed. The caller checks who may.
 
-    ``checked`` is ``upload_check(data)`` when the caller already has it (it checked a batch
-    before storing any). ``removed_before`` is what was removed when the file was first received
-    (a draft's file, stored already disarmed). ``savepoint=False`` is for a caller inside its own
-    transaction that lets every error roll all of it back (``draft_submit``): then no savepoint is
-    needed to undo this part alone."""
-    checked = checked or upload_check(data)
-    removed = sorted({*(removed_before or []), *checked.active_content_removed})
+    ``data`` is the file as received, or what ``upload_check`` already made of it (a batch checked
+    before any is stored, a draft's kept copy), which is not checked again. ``savepoint=False`` is
+    for a caller inside its own transaction that lets every error roll all of it back
+    (``draft_submit``): then no savepoint is needed to undo this part alone."""
+    checked = upload_check(data)
+    removed = checked.active_content_removed
     now = now or timezone.now()
     with transaction.atomic(savepoint=savepoint):
         # Locking the case serializes uploads to it, so two at once cannot pass the limits.
@@ -86,8 +83,8 @@ def document_add(
         if removed:
             summary += f" (disarmed; removed: {active_content_words(removed)})"
             event_data["active_content_removed"] = removed
-        if checked.data != data:
-            event_data["received_sha256"] = hashlib.sha256(data).hexdigest()
+        if checked.received_sha256 and checked.received_sha256 != document.sha256:
+            event_data["received_sha256"] = checked.received_sha256
         event_record(
             case=case,
             kind=CaseEvent.Kind.DOCUMENT_ADDED,

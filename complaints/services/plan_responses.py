@@ -17,18 +17,19 @@ from complaints.services.case_clocks import clock_meet
 from complaints.services.documents import document_add
 from complaints.services.moves import case_move
 from complaints.services.timeline import event_record
-from complaints.uploads import upload_check
+from complaints.uploads import CheckedUpload, upload_check
 from complaints.workflow import Role, actor_roles
 
 _MAY_SUBMIT = frozenset({Role.PLAN, Role.INTAKE, Role.SUPERVISOR})
 
 
 def plan_response_submit(
-    *, case: Case, statement: str, files: list[tuple[str, bytes]], actor, now: datetime | None = None
+    *, case: Case, statement: str, files: list[tuple[str, bytes | CheckedUpload]], actor, now: datetime | None = None
 ) -> PlanResponse:
-    """Record the plan's response with its files. Raises NotPermitted for anyone but the case's
-    plan or intake staff, CaseError for an empty statement or a closed case, and UploadRejected
-    for a bad file; nothing is stored when it raises."""
+    """Record the plan's response with its files (each as received, or what ``upload_check``
+    made of it already: the plan's form checks them). Raises NotPermitted for anyone but the
+    case's plan or intake staff, CaseError for an empty statement or a closed case, and
+    UploadRejected for a bad file; nothing is stored when it raises."""
     roles = actor_roles(actor, case) & _MAY_SUBMIT
     if not roles:
         raise NotPermitted("You may not answer for the plan on this case.")
@@ -36,19 +37,18 @@ def plan_response_submit(
         raise CaseError("The written response is empty.", field_errors={"statement": "Write the plan's response."})
     if not case.is_open:
         raise CaseError("This case is closed; it takes no more responses.")
-    checked = [upload_check(data) for _name, data in files]  # every file first, so one bad file stores none
+    checked = [(name, upload_check(data)) for name, data in files]  # every file first, so one bad file stores none
     now = now or timezone.now()
     role = Role.PLAN if Role.PLAN in roles else sorted(roles)[0]
     with transaction.atomic():
         response = PlanResponse(case=case, submitted_by=actor, submitted_at=now, statement=statement.strip())
         response.full_clean()
         response.save()
-        for (name, data), upload in zip(files, checked, strict=True):
+        for name, upload in checked:
             document_add(
                 case=case,
                 name=name,
-                data=data,
-                checked=upload,
+                data=upload,
                 kind=Document.Kind.PLAN_RESPONSE,
                 source=Document.Source.PLAN if role == Role.PLAN else Document.Source.STAFF,
                 actor=actor,

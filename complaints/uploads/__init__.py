@@ -18,6 +18,7 @@ the codes (``complaints.services.documents``, ``filing.services`` for drafts).
   refused.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 import filetype
@@ -73,16 +74,29 @@ class UploadRejected(Exception):
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    """An accepted file: its type, and the bytes to store (``data``), with what was removed."""
+    """An accepted file: its type, and the bytes to store (``data``), with what was removed and
+    the checksum of the bytes as they were received ("" when not known)."""
 
     content_type: str
     extension: str
     data: bytes
     active_content_removed: list[str] = field(default_factory=list)
+    received_sha256: str = ""
 
     @property
     def size_bytes(self) -> int:
         return len(self.data)
+
+    @classmethod
+    def kept(cls, *, data: bytes, content_type: str, active_content_removed: list[str]) -> "CheckedUpload":
+        """A copy ``upload_check`` made earlier and that was kept as it was (a draft's file), with
+        the type and codes recorded then. Checking it again would only repeat the same work."""
+        return cls(
+            content_type=content_type,
+            extension=EXTENSIONS[content_type][0],
+            data=data,
+            active_content_removed=list(active_content_removed),
+        )
 
 
 def active_content_codes_valid(codes) -> None:
@@ -96,9 +110,15 @@ def active_content_words(codes) -> str:
     return "; ".join(ACTIVE_CONTENT.get(code, code) for code in codes)
 
 
-def upload_check(data: bytes) -> CheckedUpload:
+def upload_check(data: bytes | CheckedUpload) -> CheckedUpload:
     """Accept ``data`` as a document and return what to store, or raise UploadRejected with a
-    sentence for the person. Active content in a PDF or a Word file is removed, not refused."""
+    sentence for the person. Active content in a PDF or a Word file is removed, not refused.
+
+    What this function returned already (a ``CheckedUpload``) is returned as it is: the plan's
+    forms check each file to name a bad one beside its field, and the service then stores what
+    they checked instead of reading and rewriting the file a second time."""
+    if isinstance(data, CheckedUpload):
+        return data
     size = len(data)
     if size == 0:
         raise UploadRejected(_("This file is empty. Please choose the file again."))
@@ -122,6 +142,7 @@ def upload_check(data: bytes) -> CheckedUpload:
         extension=kind.extension,
         data=stored,
         active_content_removed=removed,
+        received_sha256=hashlib.sha256(data).hexdigest(),
     )
 
 

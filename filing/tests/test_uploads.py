@@ -171,3 +171,26 @@ def test_a_scripted_pdf_is_kept_disarmed_and_its_case_document_says_so(
     my_case = signed_in.get(f"/my/{case.number}/").text
     assert "We removed parts of this file that could run programs or reach the internet." in my_case
     assert "Quitamos partes de este archivo" in signed_in.get(f"/es/my/{case.number}/").text
+
+
+def test_files_accepted_with_the_draft_are_not_checked_again_when_it_is_sent(
+    signed_in, draft, settings, django_capture_on_commit_callbacks
+):
+    """The draft keeps what the check made of each file. Sending does not read and rewrite them
+    again (inside the filing's transaction, with the year's case number locked), so a busy
+    checker cannot turn away a file it accepted days before: here the PDF checker can no longer
+    finish anything, and the application is still filed with the kept copies and their notes."""
+    upload(signed_in, draft, ("statement.pdf", PDF_WITH_JAVASCRIPT), ("photo.png", PNG), action="continue")
+    kept = {document.original_name: document for document in draft.documents.all()}
+    with kept["statement.pdf"].file.open("rb") as stored:
+        statement = stored.read()
+    settings.UPLOAD_PDF_TIME_LIMIT_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(step_url(draft, "sign"), answers.sign())
+    assert response.status_code == 302
+    case = Case.objects.get()
+    document = case.documents.get(original_name="statement.pdf")
+    assert document.active_content_removed == ["JAVASCRIPT"]
+    assert document.sha256 == hashlib.sha256(statement).hexdigest()
+    assert document.content_type == "application/pdf"
+    assert case.documents.get(original_name="photo.png").content_type == "image/png"

@@ -3,6 +3,8 @@ own reversal, and the decision carried out. Each is a workflow move, meets its c
 the timeline; a second click adds nothing; a bad file stores nothing and says which file to
 choose again."""
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -295,3 +297,34 @@ def test_a_response_with_a_scripted_pdf_is_stored_disarmed_and_the_plan_is_told(
     assert document.active_content_removed == ["JAVASCRIPT"]
     assert pdfs.active_codes(document.file.read()) == []
     assert "We removed parts of this file that could run programs" in response.text
+
+
+@pytest.mark.parametrize("action", ["respond", "carried-out"])
+def test_the_plans_files_are_read_and_rewritten_once_each(action, plan_client, request, monkeypatch):
+    """The form checks each file to name a bad one beside its field; the service stores what the
+    form checked instead of running the PDF checker a second time (with the case locked)."""
+    from complaints import uploads
+
+    files = [upload("one.pdf"), upload("two.pdf", PDF_WITH_JAVASCRIPT), upload("photo.png", PNG)]
+    if action == "respond":
+        case, fields = request.getfixturevalue("waiting_case"), {"statement": "Our response.", "files": files}
+    else:
+        case = request.getfixturevalue("overturned_case")
+        fields = {"carried_out_date": timezone.localdate().isoformat(), "proofs": files}
+    children = []
+    run_limited = uploads.run_limited
+
+    def counted(*args, **kwargs):
+        children.append(1)
+        return run_limited(*args, **kwargs)
+
+    monkeypatch.setattr(uploads, "run_limited", counted)
+    response = plan_client.post(f"/plan/cases/{case.number}/{action}/", fields)
+    assert response.status_code == 302
+    stored = case.documents.filter(source=Document.Source.PLAN).order_by("id")
+    assert [document.active_content_removed for document in stored] == [[], ["JAVASCRIPT"], []]
+    assert len(children) == 2  # the two PDFs, once each
+    event = case.events.filter(kind=CaseEvent.Kind.DOCUMENT_ADDED).order_by("id").last()
+    assert "received_sha256" not in event.data  # the PNG is stored as sent
+    scripted = case.events.get(kind=CaseEvent.Kind.DOCUMENT_ADDED, data__document_id=stored[1].id)
+    assert scripted.data["received_sha256"] == hashlib.sha256(PDF_WITH_JAVASCRIPT).hexdigest()
