@@ -9,6 +9,7 @@ import io
 import multiprocessing
 import os
 import signal
+import time
 import zipfile
 import zlib
 
@@ -430,3 +431,25 @@ def test_a_child_that_needs_more_memory_than_its_limit_answers_nothing():
         isolation.run_limited(
             lambda data: _allocate(256), b"", refusal=pdf.NotDisarmed, memory_bytes=64 * 2**20, seconds=30
         )
+
+
+def _hang(pid_file: str):
+    def hang(data):
+        with open(pid_file, "w") as written:
+            written.write(str(os.getpid()))
+        time.sleep(60)  # asleep, not using CPU: only the parent's deadline ends it
+        return b"", []
+
+    return hang
+
+
+def test_a_child_that_overruns_its_time_is_killed_and_answers_nothing(tmp_path):
+    """A parser stuck waiting (not burning CPU, which its CPU limit would stop) is ended by the
+    parent at the time limit: the caller hears nothing in time and no child is left behind."""
+    pid_file = tmp_path / "child.pid"
+    started = time.monotonic()
+    with pytest.raises(isolation.LimitExceeded):
+        isolation.run_limited(_hang(str(pid_file)), b"", refusal=pdf.NotDisarmed, memory_bytes=64 * 2**20, seconds=2)
+    assert time.monotonic() - started < 10
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not a zombie
+        os.kill(int(pid_file.read_text()), 0)
