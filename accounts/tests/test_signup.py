@@ -197,6 +197,8 @@ def _lock_waiters() -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps its first view of pg_stat_activity: ask for a new one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
