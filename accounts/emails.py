@@ -50,6 +50,14 @@ BATCH = 1000
 # Checked when the row is made; a delivery checks only what it writes (a row it cannot write a
 # message for must still be able to record the failure).
 UNCHANGED_AFTER_QUEUEING = ["user", "kind", "language", "created_at"]
+# Where each kind of account signs in (only enrollees sign in, and reset a password, on the
+# public pages; the others sign in with a second factor on their own page).
+SIGN_IN_PAGE = {
+    User.Kind.ENROLLEE: "accounts:sign-in",
+    User.Kind.PLAN: "plan-login",
+    User.Kind.REVIEWER: "review-login",
+    User.Kind.STAFF: "admin:login",
+}
 
 
 def account_email_queue(*, kind: str, user: User, language: str, next_url: str = "") -> AccountEmail:
@@ -152,7 +160,7 @@ def compose(email: AccountEmail) -> tuple[str, str] | None:
     elif email.kind == AccountEmail.Kind.ALREADY_REGISTERED:
         context = {
             "enrollee": user.is_enrollee,
-            "sign_in_url": _absolute("accounts:sign-in", language),
+            "sign_in_url": _absolute(SIGN_IN_PAGE[user.kind], language),
             "reset_url": _absolute("accounts:password-reset", language),
         }
     elif email.kind == AccountEmail.Kind.PASSWORD_RESET:

@@ -12,7 +12,8 @@ page treats their addresses as unknown.
 """
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
@@ -25,26 +26,41 @@ def enrollee_sign_up(*, email: str, full_name: str, password: str, language: str
     """Create an inactive enrollee account and queue its confirmation link; for an address that
     already has an account, queue the e-mail that fits (a new link for a never-confirmed enrollee,
     else a note that someone tried) and return None. Either way the password is hashed once and
-    one e-mail is queued, sent by the worker after commit."""
+    one e-mail is queued, sent by the worker after commit. Two sign-ups racing on one new address
+    (a double click) make one account: the one that loses is answered as a known address."""
     language = language if language in User.Language.values else User.Language.ENGLISH
     with transaction.atomic():
-        existing = User.objects.filter(email__iexact=email.strip()).first()
-        if existing is not None:
+        existing = _account_with(email)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(
+                        email,
+                        password,
+                        full_name=full_name,
+                        kind=User.Kind.ENROLLEE,
+                        is_active=False,
+                        preferred_language=language,
+                    )
+            except (IntegrityError, ValidationError):
+                # Another sign-up with this address committed since the read above: the unique
+                # index (or the uniqueness check, if it committed a moment earlier) says so.
+                existing = _account_with(email)
+                if existing is None:
+                    raise
+            else:
+                account_email_queue(kind=AccountEmail.Kind.VERIFY, user=user, language=language, next_url=next_url)
+                return user
+        else:
             # The same hashing as a new account's, thrown away: the answer must take as long.
             make_password(password)
-            kind = AccountEmail.Kind.VERIFY if never_confirmed(existing) else AccountEmail.Kind.ALREADY_REGISTERED
-            account_email_queue(kind=kind, user=existing, language=existing.preferred_language, next_url=next_url)
-            return None
-        user = User.objects.create_user(
-            email,
-            password,
-            full_name=full_name,
-            kind=User.Kind.ENROLLEE,
-            is_active=False,
-            preferred_language=language,
-        )
-        account_email_queue(kind=AccountEmail.Kind.VERIFY, user=user, language=language, next_url=next_url)
-    return user
+        kind = AccountEmail.Kind.VERIFY if never_confirmed(existing) else AccountEmail.Kind.ALREADY_REGISTERED
+        account_email_queue(kind=kind, user=existing, language=existing.preferred_language, next_url=next_url)
+    return None
+
+
+def _account_with(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
 
 
 def password_reset_request(*, email: str, language: str) -> None:

@@ -39,7 +39,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import kombu.pools
 from django.conf import settings
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -50,7 +49,7 @@ from complaints.models import Case, Letter
 from complaints.workflow import MOVES
 from helpcenter.browser import ARTIFACTS_DIR, axe_violations, screenshot, violations_text
 from helpcenter.celery import app as celery_app
-from ops.testing import Broker, CeleryProcess, PrivateRedis, free_port, start_worker, wait_until
+from ops.testing import Broker, CeleryProcess, PrivateRedis, celery_sends_to, free_port, start_worker, wait_until
 from twofactor.testing import totp_code, totp_device_for
 
 # Work done by the worker (a letter rendered, a notice sent) is waited for this long at most:
@@ -181,38 +180,6 @@ def journey_broker(tmp_path: Path) -> Iterator[Broker]:
             server.stop()
     else:
         yield Broker.embedded(tmp_path)
-
-
-def _drop_cached_connections() -> None:
-    # What Celery does after a fork, and more: Kombu keeps one pool per broker address in a
-    # registry, so a pool closed here would be handed out again; empty the registry too.
-    kombu.pools.reset()
-    celery_app._pool = None
-    amqp = celery_app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
-@contextmanager
-def celery_sends_to(broker: Broker) -> Iterator[None]:
-    """Make this process's task sends (the live server's) go to ``broker``, not run eagerly."""
-    conf = celery_app.conf
-    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_transport_options")
-    saved = {key: conf.get(key) for key in keys}
-    _drop_cached_connections()
-    # broker_write_url as well: it is what senders use, and it wins over a CELERY_BROKER_URL
-    # in the environment.
-    conf.update(
-        task_always_eager=False,
-        broker_url=broker.url,
-        broker_write_url=broker.url,
-        broker_transport_options=broker.transport_options,
-    )
-    try:
-        yield
-    finally:
-        _drop_cached_connections()
-        conf.update(saved)
 
 
 @contextmanager

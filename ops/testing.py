@@ -15,9 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import kombu.pools
 from celery import Celery
 from django.conf import settings
 from django.db import connection
+
+from helpcenter.celery import app as celery_app
 
 PROJECT_DIR = Path(settings.BASE_DIR)
 
@@ -187,6 +190,39 @@ def own_broker(var_dir: Path) -> Iterator[Broker]:
         yield Broker.redis(server.url, var_dir)
     finally:
         server.stop()
+
+
+@contextmanager
+def celery_sends_to(broker: Broker) -> Iterator[None]:
+    """Make this process's task sends (a live server's, or a test's own requests) go to
+    ``broker`` instead of running eagerly; put everything back afterwards."""
+    conf = celery_app.conf
+    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_transport_options")
+    saved = {key: conf.get(key) for key in keys}
+    _drop_cached_connections()
+    # broker_write_url as well: it is what senders use, and it wins over a CELERY_BROKER_URL
+    # in the environment.
+    conf.update(
+        task_always_eager=False,
+        broker_url=broker.url,
+        broker_write_url=broker.url,
+        broker_transport_options=broker.transport_options,
+    )
+    try:
+        yield
+    finally:
+        _drop_cached_connections()
+        conf.update(saved)
+
+
+def _drop_cached_connections() -> None:
+    # What Celery does after a fork, and more: Kombu keeps one pool per broker address in a
+    # registry, so a pool closed here would be handed out again; empty the registry too.
+    kombu.pools.reset()
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:

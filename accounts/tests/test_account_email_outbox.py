@@ -29,8 +29,7 @@ from accounts.models import AccountEmail, User
 from accounts.tasks import account_emails_send_task
 from accounts.tests.factories import EnrolleeFactory
 from complaints.sweep import sweep_run
-from journeys.support import celery_sends_to
-from ops.testing import Broker, free_port
+from ops.testing import Broker, celery_sends_to, free_port
 
 pytestmark = pytest.mark.django_db
 

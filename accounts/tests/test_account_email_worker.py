@@ -8,15 +8,14 @@ import pytest
 from django.test import Client
 
 from accounts.models import AccountEmail
-from journeys.support import celery_sends_to
-from ops.testing import Broker, free_port, start_worker, wait_until
+from ops.testing import Broker, celery_sends_to, free_port, start_worker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 SUCCEEDED = re.compile(r"Task accounts\.account_emails_send\[[0-9a-f-]+\] succeeded")
 
 
-def test_a_sign_up_while_the_broker_is_down_reaches_the_person_once_through_a_real_worker(tmp_path, settings):
+def test_a_sign_up_while_the_broker_is_down_reaches_the_person_once_through_a_real_worker(tmp_path, settings, broker):
     settings.SWEEP_GRACE_SECONDS = 0  # the row is due at once: the worker's first sweep takes it
     with celery_sends_to(Broker.redis(f"redis://127.0.0.1:{free_port()}/0", tmp_path / "down")):
         response = Client().post(
@@ -32,7 +31,6 @@ def test_a_sign_up_while_the_broker_is_down_reaches_the_person_once_through_a_re
     row = AccountEmail.objects.get()
     assert row.state == AccountEmail.State.PENDING
 
-    broker = Broker.embedded(tmp_path)
     mail_dir = tmp_path / "mail"
     worker = start_worker(broker, SWEEP_GRACE_SECONDS="0", EMAIL_URL=f"filemail:///{mail_dir}")
     try:

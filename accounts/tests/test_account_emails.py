@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.test import Client, TestCase
 
 from accounts.models import AccountEmail, StaffGroup, User
-from accounts.tests.factories import EnrolleeFactory, PlanUserFactory, StaffFactory
+from accounts.tests.factories import EnrolleeFactory, PlanUserFactory, ReviewerUserFactory, StaffFactory
 from ops import queue
 
 pytestmark = pytest.mark.django_db
@@ -85,11 +85,16 @@ def test_a_new_address_costs_one_hashing_and_one_queued_email(counted, queued):
 
 
 @pytest.mark.parametrize(
-    "factory",
-    [EnrolleeFactory, PlanUserFactory, lambda **kw: StaffFactory(groups=[StaffGroup.SUPERVISOR], **kw)],
-    ids=["enrollee", "plan", "staff"],
+    ("factory", "sign_in_page"),
+    [
+        (EnrolleeFactory, "/account/signin/"),
+        (PlanUserFactory, "/plan/login/"),
+        (lambda **kw: StaffFactory(groups=[StaffGroup.SUPERVISOR], **kw), "/admin/login/"),
+        (ReviewerUserFactory, "/review/login/"),
+    ],
+    ids=["enrollee", "plan", "staff", "reviewer"],
 )
-def test_an_address_with_an_account_costs_the_same_work(counted, queued, factory):
+def test_an_address_with_an_account_costs_the_same_work(settings, counted, queued, factory, sign_in_page):
     owner = factory(email="ana@example.test")
     counted.calls = 0
     assert sign_up(email="Ana@Example.test")["Location"] == "/account/signup/check-your-email/"
@@ -100,10 +105,13 @@ def test_an_address_with_an_account_costs_the_same_work(counted, queued, factory
     [note] = mail.outbox
     assert note.to == ["ana@example.test"]
     assert "Someone tried to create a Help Center account with this e-mail address." in note.body
+    # The owner is sent to the sign-in page of their kind of account, not told it is another kind.
+    assert f"To sign in: {settings.PORTAL_BASE_URL}{sign_in_page}\n" in note.body
+    assert "staff or health plan account" not in note.body
     if owner.is_enrollee:
         assert "/account/password/reset/" in note.body
     else:
-        # Staff and plan users do not reset on the public page; the note says who can.
+        # Staff, plan and reviewer accounts do not reset on the public page; the note says who can.
         assert "/account/password/reset/" not in note.body
         assert "ask a Help Center supervisor" in note.body
 
@@ -114,6 +122,14 @@ def test_the_owner_is_told_in_their_own_language():
     [note] = mail.outbox
     assert "Alguien intentó crear una cuenta" in note.body
     assert "/es/account/password/reset/" in note.body
+
+
+def test_an_owner_who_cannot_reset_on_the_public_page_is_told_who_can_in_their_own_language():
+    ReviewerUserFactory(email="ana@example.test", preferred_language="es")
+    sign_up()
+    [note] = mail.outbox
+    assert "pida a un supervisor del Help Center que le asigne una nueva" in note.body
+    assert "/review/login/" in note.body
 
 
 def test_the_sign_up_page_itself_sends_nothing_it_queues_for_the_worker(django_capture_on_commit_callbacks):

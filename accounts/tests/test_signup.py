@@ -191,3 +191,82 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client)
         response = client.post("/account/password/reset/", {"email": "nobody@example.test"})
     assert response["Location"] == "/account/password/reset/sent/"
     assert mail.outbox == []
+
+
+def _lock_waiters() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps its first view of pg_stat_activity: ask for a new one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ups_racing_on_one_new_address_make_one_account_and_both_get_the_usual_answer():
+    """A double click: the second request's insert waits on the first one's uncommitted row, then
+    finds the address taken. It is answered as a known address (the page and a new link), not a
+    server error."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from accounts.models import AccountEmail
+    from ops.testing import wait_until
+
+    inserted, failure = threading.Event(), []
+
+    def first_request():
+        try:
+            with transaction.atomic():
+                User.objects.create_user("ana@example.test", GOOD_PASSWORD, full_name="Ana Reyes", is_active=False)
+                inserted.set()
+                # Commit only once the second request is waiting on this row.
+                wait_until(lambda: _lock_waiters() > 0, timeout=30, what="the second sign-up to wait on the first")
+        except Exception as error:  # reported by the test thread
+            failure.append(error)
+            inserted.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_request)
+    thread.start()
+    assert inserted.wait(timeout=30)
+    response = Client().post(
+        "/account/signup/",
+        {"full_name": "Ana Reyes", "email": "ana@example.test", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+    thread.join(timeout=30)
+    assert failure == []
+    assert response.status_code == 302
+    assert response["Location"] == "/account/signup/check-your-email/"
+    [user] = User.objects.filter(email__iexact="ana@example.test")
+    # The account is still unconfirmed, so the second request queued it a new link.
+    assert list(AccountEmail.objects.values_list("user", "kind")) == [(user.pk, AccountEmail.Kind.VERIFY)]
+
+
+def test_a_sign_up_that_finds_the_address_taken_only_when_it_checks_the_new_row_is_answered_as_known(
+    client, monkeypatch
+):
+    """The other race: the first request committed between this one's look-up and its uniqueness
+    check, so the check (not the database) refuses the new row."""
+    from accounts import services
+
+    owner = EnrolleeFactory(email="ana@example.test")
+    real_lookup, calls = services._account_with, []
+
+    def lookup_before_the_other_commit(email):
+        calls.append(email)
+        return None if len(calls) == 1 else real_lookup(email)
+
+    monkeypatch.setattr(services, "_account_with", lookup_before_the_other_commit)
+    response = sign_up(client)
+    assert response["Location"] == "/account/signup/check-your-email/"
+    assert User.objects.filter(email__iexact="ana@example.test").count() == 1
+    [note] = mail.outbox
+    assert note.to == [owner.email]
+    assert "already" in note.subject
+    assert len(calls) == 2

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ops.backup import services, storage
@@ -121,19 +120,27 @@ def backup_watch() -> BackupNotice | None:
 
 
 def backup_notice_send(*, notice_id: int) -> None:
-    notice = BackupNotice.objects.filter(id=notice_id, sent_at__isnull=True).first()
-    if notice is None:
-        return
-    BackupNotice.objects.filter(id=notice_id).update(attempts=F("attempts") + 1)
-    if not notice.recipients:
-        logger.error("Backup notice %s has no supervisor to go to: %s", notice.key, notice.subject)
-        return
-    try:
-        send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, notice.recipients)
-    except Exception:
-        logger.exception("Could not send backup notice %s; the watch retries it", notice.key)
-        return
-    BackupNotice.objects.filter(id=notice_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    """Send an unsent backup notice once: the row is locked, so a watch and a failing backup
+    reaching it at the same moment send it once. A notice made when nobody was in the group goes
+    to whoever is in it now. A failure counts the attempt; the next watch tries again."""
+    with transaction.atomic():
+        notice = (
+            BackupNotice.objects.select_for_update(skip_locked=True).filter(id=notice_id, sent_at__isnull=True).first()
+        )
+        if notice is None:
+            return
+        notice.attempts += 1
+        notice.recipients = notice.recipients or supervisor_addresses()
+        if not notice.recipients:
+            logger.error("Backup notice %s has no supervisor to go to: %s", notice.key, notice.subject)
+        else:
+            try:
+                send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, notice.recipients)
+            except Exception:
+                logger.exception("Could not send backup notice %s; the watch retries it", notice.key)
+            else:
+                notice.sent_at = timezone.now()
+        notice.save(update_fields=["attempts", "recipients", "sent_at"])
 
 
 class BackupState:

@@ -25,7 +25,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from ops.backup import archive, crypto, database, storage
-from ops.backup.errors import ArchiveError
+from ops.backup.errors import ArchiveError, RestoredNotMigrated
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ def archive_restore(
     be empty. Verifies the whole archive first (nothing written if it is bad), then writes the
     files and the database, checks every table's row count, and migrates forward. On a failure
     after writing began, the database and storage are emptied again. Raises TargetNotEmpty or
-    ArchiveError."""
+    ArchiveError; RestoredNotMigrated when only the forward migration failed (the data stays)."""
     started = time.monotonic()
     database.target_check_empty()
     storage.files_check_empty()
@@ -352,7 +352,14 @@ def archive_restore(
     connections["default"].close()
     migrated = verified.pending_migrations
     if migrated:
-        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except Exception as error:
+            raise RestoredNotMigrated(
+                f"Every table and file was restored and checked, but migrating the database forward failed "
+                f"({type(error).__name__}: {error}). Nothing was removed: fix the cause and run manage.py migrate; "
+                "do not restore again."
+            ) from error
     _after_restore(manifest)
     return RestoreResult(
         manifest=manifest, files=len(written), rows=verified.rows, migrated=migrated, seconds=time.monotonic() - started

@@ -252,9 +252,10 @@ def test_a_storage_without_local_paths_works_through_the_storage_api(settings, t
     assert list((tmp_path / "staging").iterdir()) == []
 
 
-def test_an_archive_older_than_the_code_is_migrated_forward(tmp_path):
-    """A portal one ops migration behind the code is backed up (by the services, as the command
-    itself needs the newest tables) and restored: restore applies the missing migration."""
+def _older_portal_archive(tmp_path):
+    """A portal one ops migration behind the code, backed up (by the services, as the command
+    itself needs the newest tables), then its database removed. Returns (run, archive name, the
+    migration the archive lacks)."""
     import os
     import subprocess
     import sys
@@ -274,20 +275,51 @@ def test_an_archive_older_than_the_code_is_migrated_forward(tmp_path):
         BACKUP_DIR=str(tmp_path / "backups"),
     )
 
-    def run(*args: str) -> str:
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([sys.executable, *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr[-2000:]
-        return result.stdout
+        if ok:
+            assert result.returncode == 0, result.stderr[-2000:]
+        return result
 
     run("manage.py", "migrate", "--noinput", "-v0")
     run("manage.py", "migrate", "ops", previous.key[1], "--noinput", "-v0")
     name = run(
         "-c", "import django; django.setup()\nfrom ops.backup import services\nprint(services.backup_create().name)"
-    )
+    ).stdout.strip()
     (tmp_path / "old.sqlite3").unlink()
-    output = run("manage.py", "restore", name.strip())
-    assert f"Applied 1 newer migrations: ops.{leaf[1]}." in output
-    assert f"[X]  ops.{leaf[1]}" in run("manage.py", "showmigrations", "ops", "--plan")
+    return run, name, leaf[1]
+
+
+def test_an_archive_older_than_the_code_is_migrated_forward(tmp_path):
+    """Restore applies the migration the archive lacks."""
+    run, name, missing = _older_portal_archive(tmp_path)
+    output = run("manage.py", "restore", name).stdout
+    assert f"Applied 1 newer migrations: ops.{missing}." in output
+    assert f"[X]  ops.{missing}" in run("manage.py", "showmigrations", "ops", "--plan").stdout
+
+
+def test_a_restore_whose_forward_migration_fails_says_the_data_is_in_place_and_what_is_left(tmp_path):
+    """Not "anything written was removed": it was not, and restoring again would be refused. The
+    operator is told to run migrate, which then finishes the job."""
+    run, name, missing = _older_portal_archive(tmp_path)
+    program = (
+        "import django; django.setup()\n"
+        "from unittest import mock\n"
+        "from django.core.management import call_command\n"
+        "from ops.backup import services\n"
+        "def disk_full(*args, **kwargs):\n"
+        "    raise OSError('No space left on device')\n"
+        "with mock.patch.object(services, 'call_command', disk_full):\n"
+        f"    call_command('restore', {name!r})\n"
+    )
+    failed = run("-c", program, ok=False)
+    assert failed.returncode != 0
+    assert "migrating the database forward failed (OSError: No space left on device)" in failed.stderr
+    assert "run manage.py migrate" in failed.stderr
+    assert "removed again" not in failed.stderr
+    assert f"[ ]  ops.{missing}" in run("manage.py", "showmigrations", "ops", "--plan").stdout
+    run("manage.py", "migrate", "--noinput", "-v0")
+    assert f"[X]  ops.{missing}" in run("manage.py", "showmigrations", "ops", "--plan").stdout
 
 
 def test_a_file_name_that_leaves_the_storage_is_refused(storage_dirs, target):

@@ -157,3 +157,62 @@ def test_a_failure_with_no_supervisor_to_tell_is_still_recorded(settings, tmp_pa
     assert notice.recipients == []
     assert notice.sent_at is None
     assert mail.outbox == []
+
+
+def test_a_notice_no_supervisor_could_be_told_goes_to_the_supervisors_there_are_at_the_next_watch(settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": blocker}},
+    }
+    with pytest.raises(OSError, match="not-a-folder"):
+        backup_run(trigger=BackupRun.Trigger.COMMAND)
+    assert mail.outbox == []
+    StaffFactory(groups=[StaffGroup.SUPERVISOR], email="sam@helpcenter.example")
+    backup_watch()
+    [message] = mail.outbox
+    assert message.to == ["sam@helpcenter.example"]
+    assert message.subject == "Help Center portal: the backup failed"
+    notice = BackupNotice.objects.get()
+    assert (notice.recipients, notice.attempts) == (["sam@helpcenter.example"], 2)
+    assert notice.sent_at is not None
+    backup_watch()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notice_another_process_is_sending_is_left_to_it():
+    import threading
+
+    from django.db import connection, transaction
+
+    from ops.backup.schedule import backup_notice_send
+
+    notice = BackupNotice.objects.create(
+        key="backup-failed-1", recipients=["sam@helpcenter.example"], subject="s", body="b", created_at=timezone.now()
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def other_sender():
+        try:
+            with transaction.atomic():
+                BackupNotice.objects.select_for_update().get(pk=notice.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_sender)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        backup_notice_send(notice_id=notice.pk)
+        assert mail.outbox == []
+    finally:
+        release.set()
+        thread.join(10)
+    notice.refresh_from_db()
+    assert (notice.attempts, notice.sent_at) == (0, None)
+    backup_notice_send(notice_id=notice.pk)
+    assert len(mail.outbox) == 1

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ops.backup import services
-from ops.backup.errors import ArchiveError
+from ops.backup.errors import ArchiveError, RestoredNotMigrated
 
 from ._progress import Bars, read_key
 
@@ -29,6 +29,9 @@ class Command(BaseCommand):
         except ArchiveError as error:
             bars.close()
             raise CommandError(f"{error} Nothing was restored.") from None
+        except RestoredNotMigrated as error:
+            bars.close()
+            raise CommandError(str(error)) from None
         except Exception as error:
             bars.close()
             raise CommandError(
