@@ -55,6 +55,8 @@ def _review_event(*, case: Case, summary: str, actor, now: datetime, data: dict,
 # Sending the file: the extra inputs of the move send_to_imr (registered in review.seams).
 # ------------------------------------------------------------------------------------------------
 PAPER = "paper"
+# A choice that stopped taking cases between the page and the post (or was never one).
+ORGANIZATION_CLOSED = "This organization does not take cases now: choose another."
 
 
 def _referral_fields(case) -> dict[str, forms.Field]:
@@ -67,6 +69,7 @@ def _referral_fields(case) -> dict[str, forms.Field]:
                 *[(str(org.pk), org.name) for org in organizations],
                 (PAPER, "Outside the portal (on paper): staff will record the determination"),
             ],
+            error_messages={"invalid_choice": ORGANIZATION_CLOSED},
         ),
         "specialty_needed": forms.CharField(
             label="Reviewer's specialty needed (optional)",
@@ -93,7 +96,7 @@ def _organization_of(extra: dict) -> ReviewOrganization | None:
 def _referral_check(case, extra: dict) -> dict[str, str]:
     chosen = extra.get("organization")
     if chosen not in (None, "", PAPER) and _organization_of(extra) is None:
-        return {"organization": "This organization does not take cases now: choose another."}
+        return {"organization": ORGANIZATION_CLOSED}
     return {}
 
 
