@@ -11,8 +11,8 @@ done by a separate worker process. ``real_worker`` therefore
 
 1. starts a broker of the journey's own (``ops.testing.own_broker``, as the worker tests do): a
    private ``redis-server`` on a free port when the program is installed, otherwise the embedded
-   folder broker in the test's temporary folder. Never the machine's shared Redis, whose default queue other people's workers
-   may be reading;
+   folder broker in the test's temporary folder. Never the machine's shared Redis, whose default
+   queue other people's workers may be reading;
 2. switches this process's Celery app (``helpcenter.celery.app``, the one every task is bound to)
    to that broker and off eager mode, after closing any producer connection pool it had cached,
    and puts everything back afterwards (``celery_sends_to``);
