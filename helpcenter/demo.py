@@ -218,6 +218,14 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
     def move(case, name, actor, at=None, **data):
         return case_move(case=case, move=name, actor=actor, data=MoveInput(**data), now=at)
 
+    def plan_answered(case):
+        for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
+            move(case, name, staff["intake"])
+
+    def triaged_for_imr(case):
+        plan_answered(case)
+        move(case, "triage_imr", staff["intake"], reason="Medical necessity denial; grievance decided.")
+
     # María's surgery denial: the plan was asked for its response and is late.
     surgery = _file(
         patient=_patient("María", "López", "FEMALE", date(1971, 3, 14), "Fresno", "93721", "es"),
@@ -259,8 +267,7 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
         filed_by=maria,
         received_at=now - timedelta(days=14),
     )
-    for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
-        move(bill, name, staff["intake"])
+    plan_answered(bill)
     move(bill, "triage_complaint", staff["intake"], reason="A billing dispute: not for IMR.")
     move(bill, "assign_review", staff["intake"], review_unit=ReviewUnit.LEGAL, assignee=staff["legal"])
 
@@ -300,9 +307,7 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
         actor=staff["intake"],
         received_at=now - timedelta(days=40),
     )
-    for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
-        move(overturned, name, staff["intake"])
-    move(overturned, "triage_imr", staff["intake"], reason="Medical necessity denial; grievance decided.")
+    triaged_for_imr(overturned)
     move(overturned, "send_to_imr", staff["clinical"])
     move(
         overturned,
@@ -333,9 +338,7 @@ def _load_cases(plans: dict[str, HealthPlan]) -> None:
         filed_by=maria,
         received_at=now - timedelta(days=12),
     )
-    for name in ("acknowledge", "request_plan_response", "receive_plan_response"):
-        move(spine, name, staff["intake"])
-    move(spine, "triage_imr", staff["intake"], reason="Medical necessity denial; grievance decided.")
+    triaged_for_imr(spine)
     organization = ReviewOrganization.objects.get(name=DEMO_REVIEW_ORGANIZATION)
     move(
         spine,

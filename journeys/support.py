@@ -9,10 +9,10 @@ process runs Celery tasks eagerly (``CELERY_TASK_ALWAYS_EAGER``, set for every u
 journey must instead see the work done the way production does it: queued after the commit and
 done by a separate worker process. ``real_worker`` therefore
 
-1. starts a broker of the journey's own: a private ``redis-server`` on a free port when the run
-   uses Redis and the program is installed, otherwise the embedded folder broker in the test's
-   temporary folder. Never the machine's shared Redis, whose default queue other people's workers
-   may be reading;
+1. starts a broker of the journey's own (``ops.testing.own_broker``, as the worker tests do): a
+   private ``redis-server`` on a free port when the program is installed, otherwise the embedded
+   folder broker in the test's temporary folder. Never the machine's shared Redis, whose default
+   queue other people's workers may be reading;
 2. switches this process's Celery app (``helpcenter.celery.app``, the one every task is bound to)
    to that broker and off eager mode, after closing any producer connection pool it had cached,
    and puts everything back afterwards (``celery_sends_to``);
@@ -49,7 +49,7 @@ from complaints.models import Case, Letter
 from complaints.workflow import MOVES
 from helpcenter.browser import ARTIFACTS_DIR, axe_violations, screenshot, violations_text
 from helpcenter.celery import app as celery_app
-from ops.testing import Broker, CeleryProcess, PrivateRedis, celery_sends_to, free_port, start_worker, wait_until
+from ops.testing import Broker, CeleryProcess, celery_sends_to, own_broker, start_worker, wait_until
 from twofactor.testing import totp_code, totp_device_for
 
 # Work done by the worker (a letter rendered, a notice sent) is waited for this long at most:
@@ -170,23 +170,10 @@ class RealWorker:
 
 
 @contextmanager
-def journey_broker(tmp_path: Path) -> Iterator[Broker]:
-    if settings.REDIS_URL and shutil.which("redis-server"):
-        server = PrivateRedis(port=free_port(), folder=tmp_path)
-        server.start()
-        try:
-            yield Broker.redis(server.url, tmp_path)
-        finally:
-            server.stop()
-    else:
-        yield Broker.embedded(tmp_path)
-
-
-@contextmanager
 def real_worker(tmp_path: Path) -> Iterator[RealWorker]:
     """A Celery worker process on a broker of the journey's own, with the live server sending to
     it. Use inside a test that has ``live_server`` and a transactional database."""
-    with journey_broker(tmp_path) as broker, celery_sends_to(broker):
+    with own_broker(tmp_path) as broker, celery_sends_to(broker):
         mail = broker.var_dir / "mail"
         # The worker writes the e-mails it sends to files the journey reads (four slashes: an
         # absolute path in django-environ's filemail:// form).

@@ -6,19 +6,8 @@ Names are not namespaced: ``plan-portal`` is the portal's front door (the work q
 from django.urls import path
 
 from planportal import views
-from planportal.access import is_plan_member
-from twofactor.views import EnrolView, Flow, PasswordView, RecoveryCodesView, SignOutView, VerifyView
-
-FLOW = Flow(
-    title="health plan portal",
-    base_template="planportal/base.html",
-    home_url="plan-portal",
-    login_url="plan-login",
-    enrol_url="plan-enrol",
-    verify_url="plan-verify",
-    codes_url="plan-recovery-codes",
-    allows=is_plan_member,
-)
+from planportal.access import FLOW
+from twofactor.views import EnrolView, PasswordView, RecoveryCodesView, SignOutView, VerifyView
 
 urlpatterns = [
     path("", views.queue, name="plan-portal"),

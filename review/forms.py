@@ -28,8 +28,15 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 
 
 class AssignForm(forms.Form):
+    # The list holds the organization's active reviewers not yet asked on the case; anything else
+    # posted (another organization's reviewer, one already asked) is refused with this sentence.
     reviewer = ReviewerChoiceField(
-        queryset=Reviewer.objects.none(), label=_("Reviewer"), empty_label=_("Choose a reviewer")
+        queryset=Reviewer.objects.none(),
+        label=_("Reviewer"),
+        empty_label=_("Choose a reviewer"),
+        error_messages={
+            "invalid_choice": _("Choose one of the reviewers listed: your organization's, not yet asked on this case.")
+        },
     )
 
     def __init__(self, *args, reviewers, **kwargs):

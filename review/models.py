@@ -143,10 +143,6 @@ class Assignment(models.Model):
         return f"{self.referral.case.number}: {self.reviewer}"
 
     @property
-    def is_live(self) -> bool:
-        return self.declined_at is None
-
-    @property
     def is_attested(self) -> bool:
         return self.attested_at is not None
 

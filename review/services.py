@@ -37,10 +37,26 @@ def reviewers_needed_for(case: Case) -> int:
     return 2 if case.denial_reason == DenialReason.EXPERIMENTAL else 1
 
 
+def _review_event(*, case: Case, summary: str, actor, now: datetime, data: dict, role: str = "REVIEWER", reason=""):
+    """One line on the case's timeline about its independent review."""
+    event_record(
+        case=case,
+        kind=CaseEvent.Kind.REVIEW,
+        summary=summary,
+        occurred_at=now,
+        actor=actor,
+        actor_role=role,
+        reason=reason,
+        data=data,
+    )
+
+
 # ------------------------------------------------------------------------------------------------
 # Sending the file: the extra inputs of the move send_to_imr (registered in review.seams).
 # ------------------------------------------------------------------------------------------------
 PAPER = "paper"
+# A choice that stopped taking cases between the page and the post (or was never one).
+ORGANIZATION_CLOSED = "This organization does not take cases now: choose another."
 
 
 def _referral_fields(case) -> dict[str, forms.Field]:
@@ -53,6 +69,7 @@ def _referral_fields(case) -> dict[str, forms.Field]:
                 *[(str(org.pk), org.name) for org in organizations],
                 (PAPER, "Outside the portal (on paper): staff will record the determination"),
             ],
+            error_messages={"invalid_choice": ORGANIZATION_CLOSED},
         ),
         "specialty_needed": forms.CharField(
             label="Reviewer's specialty needed (optional)",
@@ -79,7 +96,7 @@ def _organization_of(extra: dict) -> ReviewOrganization | None:
 def _referral_check(case, extra: dict) -> dict[str, str]:
     chosen = extra.get("organization")
     if chosen not in (None, "", PAPER) and _organization_of(extra) is None:
-        return {"organization": "This organization does not take cases now: choose another."}
+        return {"organization": ORGANIZATION_CLOSED}
     return {}
 
 
@@ -100,14 +117,13 @@ def _referral_apply(case, extra: dict, actor, now: datetime) -> None:
     referral.full_clean()
     referral.save()
     needed = f"; specialty needed: {referral.specialty_needed}" if referral.specialty_needed else ""
-    event_record(
+    _review_event(
         case=case,
-        kind=CaseEvent.Kind.REVIEW,
         summary=f"File sent to {organization.name}, {referral.reviewers_needed} reviewer(s){needed}",
-        occurred_at=now,
         actor=actor,
-        actor_role="STAFF",
+        now=now,
         data={"organization": organization.pk, "reviewers_needed": referral.reviewers_needed},
+        role="STAFF",
     )
 
 
@@ -152,13 +168,11 @@ def assignment_make(*, referral: Referral, reviewer: Reviewer, actor, now: datet
         assignment = Assignment(referral=referral, reviewer=reviewer, assigned_at=now, assigned_by=actor)
         assignment.full_clean()
         assignment.save()
-        event_record(
+        _review_event(
             case=case,
-            kind=CaseEvent.Kind.REVIEW,
             summary=f"Assigned to a reviewer of {referral.organization.name} ({reviewer.specialty})",
-            occurred_at=now,
             actor=actor,
-            actor_role="REVIEWER",
+            now=now,
             data={"assignment": assignment.pk, "reviewer": reviewer.pk},
         )
     return assignment
@@ -203,15 +217,13 @@ def attestation_sign(*, assignment: Assignment, actor, confirmed: bool, now: dat
         assignment.attestation_text = Assignment.ATTESTATION
         assignment.full_clean()
         assignment.save(update_fields=["attested_at", "attestation_text"])
-        event_record(
+        _review_event(
             case=case,
-            kind=CaseEvent.Kind.REVIEW,
             summary="Reviewer attested to no conflict of interest",
-            occurred_at=now,
             actor=actor,
-            actor_role="REVIEWER",
-            reason=Assignment.ATTESTATION,
+            now=now,
             data={"assignment": assignment.pk},
+            reason=Assignment.ATTESTATION,
         )
     return assignment
 
@@ -233,15 +245,13 @@ def attestation_decline(*, assignment: Assignment, actor, reason: str, now: date
         assignment.decline_reason = reason
         assignment.full_clean()
         assignment.save(update_fields=["declined_at", "decline_reason"])
-        event_record(
+        _review_event(
             case=case,
-            kind=CaseEvent.Kind.REVIEW,
             summary="Reviewer declined the case; back to the coordinator to reassign",
-            occurred_at=now,
             actor=actor,
-            actor_role="REVIEWER",
-            reason=reason,
+            now=now,
             data={"assignment": assignment.pk},
+            reason=reason,
         )
     return assignment
 
@@ -350,13 +360,11 @@ def determination_submit(*, assignment: Assignment, actor, values: dict, now: da
         determination.submitted_at = now
         determination.full_clean()
         determination.save()
-        event_record(
+        _review_event(
             case=case,
-            kind=CaseEvent.Kind.REVIEW,
             summary=f"Reviewer submitted a determination ({determination.get_outcome_display().split(':')[0].lower()})",
-            occurred_at=now,
             actor=actor,
-            actor_role="REVIEWER",
+            now=now,
             data={"assignment": assignment.pk, "outcome": determination.outcome},
         )
         referral = assignment.referral

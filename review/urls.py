@@ -3,19 +3,8 @@
 from django.urls import path
 
 from review import views
-from review.access import is_review_member
-from twofactor.views import EnrolView, Flow, PasswordView, RecoveryCodesView, SignOutView, VerifyView
-
-FLOW = Flow(
-    title="independent review portal",
-    base_template="review/base.html",
-    home_url="review-queue",
-    login_url="review-login",
-    enrol_url="review-enrol",
-    verify_url="review-verify",
-    codes_url="review-recovery-codes",
-    allows=is_review_member,
-)
+from review.access import FLOW
+from twofactor.views import EnrolView, PasswordView, RecoveryCodesView, SignOutView, VerifyView
 
 urlpatterns = [
     path("", views.queue, name="review-queue"),

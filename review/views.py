@@ -60,9 +60,7 @@ def queue(request):
         "profile": profile,
         "rows": selectors.reviewer_queue(user=request.user, now=now) if profile.reviews_cases else [],
         "coordinator": selectors.coordinator_queue(user=request.user, now=now) if profile.is_coordinator else None,
-        "now": now,
         "coordinator_limit": selectors.COORDINATOR_LIMIT,
-        "reviewer_limit": selectors.REVIEWER_LIMIT,
         **_english_only(request),
     }
     return render(request, "review/queue.html", context)

@@ -88,9 +88,9 @@ class MoveForm(forms.Form):
                     help_text="A member of the unit chosen above.",
                 )
         hook = move_hook(move.name)
-        self.hook_fields = list(hook.fields(case)) if hook else []
-        if hook:
-            self.fields.update(hook.fields(case))
+        added = hook.fields(case) if hook else {}
+        self.hook_fields = list(added)
+        self.fields.update(added)
 
     def _field(self, name: str, *, required: bool) -> forms.Field:
         if name == "reason":

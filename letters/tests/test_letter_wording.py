@@ -159,3 +159,52 @@ def test_the_signer_is_named_or_the_letter_is_signed_by_the_help_center(tmp_path
     assert "Alex Kim" in read(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en", tmp_path)
     assert "Help Center staff" in read(K.ACKNOWLEDGEMENT, R.ENROLLEE, "en", tmp_path, staff_name="")
     assert "Personal del Centro de Ayuda" in read(K.ACKNOWLEDGEMENT, R.ENROLLEE, "es", tmp_path, staff_name="")
+
+
+RECEIVED = {
+    (R.ENROLLEE, "en"): (
+        "What the reviewers received",
+        ["You", "Your health plan", "The Help Center"],
+        ["May 1, 2026", "May 2, 2026"],
+        "No other documents were on file.",
+    ),
+    (R.ENROLLEE, "es"): (
+        "Lo que recibieron los revisores",
+        ["Usted", "Su plan de salud", "El Centro de Ayuda"],
+        ["1 de mayo de 2026", "2 de mayo de 2026"],
+        "No había otros documentos en el archivo.",
+    ),
+    (R.PLAN, "en"): (
+        "What the reviewers received",
+        ["The enrollee", "Your plan", "The Help Center"],
+        ["May 1, 2026", "May 2, 2026"],
+        "No other documents were on file.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("recipient", "language"), list(RECEIVED))
+def test_a_decision_letter_lists_what_the_reviewers_received_in_the_readers_language(recipient, language, tmp_path):
+    from datetime import date
+
+    from letters.context import ReviewedDocument
+
+    heading, senders, dates, none_on_file = RECEIVED[(recipient, language)]
+    documents = (
+        ReviewedDocument(name="oncologist-letter.pdf", source="ENROLLEE", dated=date(2026, 5, 1)),
+        ReviewedDocument(name="plan-criteria.pdf", source="PLAN", dated=date(2026, 5, 2)),
+        ReviewedDocument(name="phone-notes.pdf", source="STAFF", dated=date(2026, 5, 2)),
+    )
+    text = read(K.IMR_DECISION, recipient, language, tmp_path, reviewed_documents=documents)
+    assert heading in text
+    # One row per document: its name, who sent it, the day it arrived.
+    rows = zip(
+        ("oncologist-letter.pdf", "plan-criteria.pdf", "phone-notes.pdf"), senders, (*dates, dates[1]), strict=True
+    )
+    for row in rows:
+        assert " ".join(row) in text
+    assert none_on_file not in text
+
+    empty = read(K.IMR_DECISION, recipient, language, tmp_path, reviewed_documents=())
+    assert heading in empty
+    assert none_on_file in empty

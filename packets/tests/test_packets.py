@@ -12,8 +12,7 @@ from complaints.models import Document, Status
 from complaints.tests.drive import case_at
 from packets.downloads import packet_file_response
 from packets.models import Packet
-from packets.selectors import packet_latest_for_case
-from packets.services import packet_build, packet_request
+from packets.services import packet_build, packet_offer, packet_request
 from packets.tasks import packet_build_task, packets_requeue_pending_task
 from packets.tests.samples import DAMAGED_PDF, document_pdf
 from packets.tests.support import STATEMENT, add_document, case_with_file, outline_entries, pdf_reader, pdftotext_pages
@@ -99,7 +98,8 @@ def test_a_second_request_for_the_same_file_reuses_the_packet_and_a_new_document
     assert second.pk != first.pk
     assert second.state == Packet.State.READY
     assert second.page_count == first.page_count + 2
-    assert packet_latest_for_case(case).pk == second.pk
+    # The page offers the packet of the file as it stands now, not the older one.
+    assert packet_offer(case=case, requested_by=None, now=timezone.now()).pk == second.pk
     assert "Second opinion page 2 of 2" in pdftotext_pages(second)[-1]
 
 

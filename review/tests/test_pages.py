@@ -80,6 +80,8 @@ def test_the_coordinator_assigns_from_the_page(world):
     )
     assert bad.status_code == 400
     assert 'id="id_reviewer_error"' in bad.content.decode()
+    assert "Choose one of the reviewers listed: your organization" in html.unescape(bad.content.decode())
+    assert not Assignment.objects.filter(referral__case=case).exists()
     response = coordinator.post(_url("review-assign", case), {"reviewer": str(colleague.pk)})
     assert response.status_code == 302
     assert Assignment.objects.filter(referral__case=case, reviewer=colleague).exists()

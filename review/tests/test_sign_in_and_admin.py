@@ -89,3 +89,41 @@ def test_supervisors_keep_organizations_and_reviewers_in_the_admin():
     clerk = Client()
     sign_in_verified(clerk, intake)
     assert clerk.get("/admin/review/revieworganization/").status_code == 403
+
+
+def test_staff_send_the_file_from_the_admin_to_an_organization_once_and_never_to_a_closed_one():
+    from complaints.models import Status
+    from complaints.tests.admin.support import errors_next_to, move_url
+    from complaints.tests.drive import case_at
+    from review.models import Referral
+    from review.services import ORGANIZATION_CLOSED
+
+    staff = Client()
+    sign_in_verified(staff, StaffFactory(groups=[StaffGroup.CLINICAL]))
+    open_org, closing_org = OrganizationFactory(name="Open Review"), OrganizationFactory(name="Closing Review")
+    case = case_at(Status.TRIAGED_IMR, denial_reason="EXPERIMENTAL")
+    url = move_url(case, "send_to_imr")
+    # The page was loaded while "Closing Review" took cases; it stopped before the post.
+    closing_org.is_active = False
+    closing_org.save()
+    refused = staff.post(url, {"send_to_imr-organization": str(closing_org.pk)})
+    assert refused.status_code == 400
+    assert errors_next_to(refused, "send_to_imr-organization") == ORGANIZATION_CLOSED
+    case.refresh_from_db()
+    assert case.status == Status.TRIAGED_IMR
+    assert not Referral.objects.exists()
+
+    post = {"send_to_imr-organization": str(open_org.pk), "send_to_imr-specialty_needed": "Medical oncology"}
+    assert staff.post(url, post).status_code == 302
+    second = staff.post(url, post, follow=True)  # a second click: refused, nothing sent twice
+    assert "“Send the file to the IMR organization” was not done" in second.content.decode()
+    referral = Referral.objects.get()
+    assert (referral.case_id, referral.organization, referral.specialty_needed) == (
+        case.pk,
+        open_org,
+        "Medical oncology",
+    )
+    assert referral.reviewers_needed == 2  # an experimental treatment: two opinions
+    case.refresh_from_db()
+    assert case.status == Status.IN_IMR_REVIEW
+    assert case.clocks.filter(name="IMRO_DETERMINATION", stopped_at__isnull=True).count() == 1
