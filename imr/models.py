@@ -182,7 +182,7 @@ class DecisionTally(DecisionClassification):
     """How many published decisions share one combination of the filterable facts.
 
     The statistics and the result counts read these few thousand rows instead of counting a
-    million decisions on every page. Kept in step by the services in imr/services.py.
+    million decisions on every page. Kept in step by imr.services (imr/services/tallies.py).
     """
 
     key = models.BigIntegerField(_("key"), unique=True)  # tally_key() of the combination

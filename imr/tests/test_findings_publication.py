@@ -13,10 +13,10 @@ from complaints.services.moves import case_move
 from complaints.tests.drive import IMR_PATH, drive
 from complaints.tests.factories import file_case, patient_data
 from complaints.workflow import MoveInput
-from imr.deidentify import case_identifiers, deidentify
+from imr.deidentify import case_identifiers, deidentify, identifying_problems
 from imr.models import DecisionSource, FindingsReview, PortalPublication, PublishedDecision
 from imr.publication import findings_approve, portal_reference_id
-from imr.services import DecisionNotPublishable, _identifying_problems
+from imr.services import DecisionNotPublishable
 from imr.tasks import publish_portal_decisions
 from twofactor.testing import verified_client
 
@@ -59,7 +59,7 @@ def test_the_code_takes_every_kind_of_identifier_out_and_leaves_the_medicine():
     for placeholder in ("[patient]", "[date]", "[ID number]", "[address]", "[phone number]", "[e-mail address]",
                         "[case number]", "[provider]", "[place]"):  # fmt: skip
         assert placeholder in text, placeholder
-    assert _identifying_problems(text, identifiers.must_not_appear()) == []
+    assert identifying_problems(text, identifiers.must_not_appear()) == []
 
 
 def test_names_match_whatever_their_accents():
