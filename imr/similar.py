@@ -14,6 +14,7 @@ Public and de-identified: it never sees the case, only words and a reason.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -42,7 +43,10 @@ class SimilarCases:
 
 
 def _words(text: str) -> str:
-    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split()) + " "
+    """Lower case, without accents (the person may write "cáncer"; DMHC writes "Cancer"), and
+    with one space around every word."""
+    folded = "".join(char for char in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(char))
+    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split()) + " "
 
 
 def _plural_too(word: str) -> str:
