@@ -165,3 +165,18 @@ def test_ids_after_their_labels_go_and_ordinary_numbers_stay():
         assert gone not in text
     for kept in ("2022 guideline", "2020-2021", "67-year-old patient", "10000 units"):
         assert kept in text
+
+
+def test_a_second_click_on_approve_shows_the_approved_findings_and_publishes_nothing_again():
+    case = decided_case()
+    publish_portal_decisions.apply().get()
+    review = FindingsReview.objects.get(case=case)
+    staff = verified_client(StaffFactory(groups=[StaffGroup.SUPERVISOR]))
+    url = f"/admin/imr/findingsreview/{review.pk}/change/"
+    assert staff.post(url, {"findings": review.proposed}).status_code == 302
+    again = staff.post(url, {"findings": review.proposed + " Edited later."}, follow=True)
+    assert again.status_code == 200
+    assert "approved already; nothing was published again" in again.text
+    assert "As approved and published" in again.text
+    assert PortalPublication.objects.filter(case=case).count() == 1
+    assert PublishedDecision.objects.filter(source=DecisionSource.PORTAL).get().findings == review.proposed.strip()
