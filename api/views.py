@@ -35,7 +35,7 @@ from api.serializers import (
 from api.throttling import PerClientThrottle
 from imr import selectors
 from imr.export import decisions_csv_lines
-from imr.models import AgeRange, DecisionType, Determination, Gender, ImrType, PublishedDecision
+from imr.models import DecisionType, Determination, PublishedDecision
 
 CACHE_SECONDS = 60
 STAT_GROUP_NAMES = ("by_year", "by_type", "by_imr_type", "by_diagnosis", "by_treatment")
@@ -232,9 +232,9 @@ class FilterOptions(PublicApiView):
                     "treatments": [{"category": c, "subcategories": s} for c, s in facets.treatments.items()],
                     "determinations": list(Determination.values),
                     "decision_types": list(DecisionType.values),
-                    "imr_types": [value for value in ImrType.values if value in facets.imr_types],
-                    "age_ranges": [value for value in AgeRange.values if value in facets.age_ranges],
-                    "genders": [value for value in Gender.values if value in facets.genders],
+                    "imr_types": facets.imr_types,  # already in the choices' order (imr.selectors.facets)
+                    "age_ranges": facets.age_ranges,
+                    "genders": facets.genders,
                     "text_search": facets.has_findings,
                 }
             )

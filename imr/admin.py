@@ -71,8 +71,12 @@ class FindingsReviewAdmin(admin.ModelAdmin):
         case_reached(request, review.case)
         may_approve = self.has_change_permission(request, review) and review.state == FindingsReview.State.PENDING
         if request.method == "POST":
-            if not may_approve:
+            if not self.has_change_permission(request, review):
                 raise PermissionDenied
+            if review.state != FindingsReview.State.PENDING:
+                # A second click on "Approve and publish", or another supervisor was quicker.
+                messages.info(request, "These findings were approved already; nothing was published again.")
+                return redirect(request.path)
             form = FindingsApprovalForm(request.POST)
             if form.is_valid():
                 try:

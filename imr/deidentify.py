@@ -16,10 +16,28 @@ carries a known identifier or anything shaped like a date, phone number, e-mail 
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from imr.services import IDENTIFYING_PATTERNS
+# Anything that looks like a calendar date (finer than a year) in free text.
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+)
+# What published text may never contain (identifying_problems); deidentify replaces the same.
+IDENTIFYING_PATTERNS = {
+    "a date": re.compile(
+        r"\b\d{1,2}([/-])\d{1,2}\1\d{2,4}\b|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{4}\b"
+        rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:de\s+)?(?:{_MONTHS})\b"
+        rf"|\b(?:{_MONTHS})\.?\s+(?:de\s+)?\d{{4}}\b",
+        re.IGNORECASE,
+    ),
+    "an e-mail address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    "a phone number": re.compile(r"(?:\(\d{3}\)\s*|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b"),
+    "a long number (an ID?)": re.compile(r"\d{7,}"),
+}
 
 PATIENT, NAME, PROVIDER = "[patient]", "[name]", "[provider]"
 ID, CASE_NUMBER, PHONE, EMAIL = "[ID number]", "[case number]", "[phone number]", "[e-mail address]"
@@ -150,6 +168,21 @@ def _replace_known(text: str, values: Iterable[str], placeholder: str) -> str:
             last = match.end()
         text = "".join(pieces) + text[last:]
     return text
+
+
+def identifying_problems(text: str, identifiers: Sequence[str]) -> list[str]:
+    """What in ``text`` could still identify someone: anything shaped like a date, e-mail address,
+    phone number or long number, or one of ``identifiers`` as whole words (whatever the accents
+    and letter case). ``imr.services.decision_publish`` refuses text with any."""
+    problems = [f"contains {what}" for what, pattern in IDENTIFYING_PATTERNS.items() if pattern.search(text)]
+    folded = _fold(text)
+    for identifier in identifiers:
+        words = _fold(identifier).split()
+        pattern = r"\s+".join(re.escape(word) for word in words)
+        if len("".join(words)) >= 2 and re.search(rf"(?<!\w){pattern}(?!\w)", folded):
+            problems.append("contains a name or identifier of the patient")
+            break
+    return problems
 
 
 def deidentify(text: str, identifiers: CaseIdentifiers) -> str:

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import DenialReason
+
 # ================================================================================================
 # Public IMR decisions (de-identified; searchable at /decisions/)
 # ================================================================================================
@@ -29,6 +31,15 @@ class DecisionType(models.TextChoices):
     MEDICAL_NECESSITY = "MEDICAL_NECESSITY", _("Medical necessity")
     EXPERIMENTAL_INVESTIGATIONAL = "EXPERIMENTAL_INVESTIGATIONAL", _("Experimental or investigational")
     URGENT_CARE = "URGENT_CARE", _("Urgent care")
+
+
+# The type of review an IMR is published under, for each reason the plan gave that can go to IMR
+# (complaints.models.IMR_ELIGIBLE_REASONS); a coverage dispute never goes to IMR, so has none.
+DECISION_TYPE_FOR_REASON = {
+    DenialReason.MEDICAL_NECESSITY: DecisionType.MEDICAL_NECESSITY,
+    DenialReason.EXPERIMENTAL: DecisionType.EXPERIMENTAL_INVESTIGATIONAL,
+    DenialReason.EMERGENCY_PAYMENT: DecisionType.URGENT_CARE,
+}
 
 
 class ImrType(models.TextChoices):
@@ -182,7 +193,7 @@ class DecisionTally(DecisionClassification):
     """How many published decisions share one combination of the filterable facts.
 
     The statistics and the result counts read these few thousand rows instead of counting a
-    million decisions on every page. Kept in step by the services in imr/services.py.
+    million decisions on every page. Kept in step by imr.services (imr/services/tallies.py).
     """
 
     key = models.BigIntegerField(_("key"), unique=True)  # tally_key() of the combination

@@ -25,18 +25,19 @@ from django.utils import timezone
 
 from complaints.clocks import LOCAL_TZ, ClockName
 from complaints.errors import CaseError, NotPermitted
-from complaints.models import Case, DenialReason, Outcome, Track
+from complaints.models import Case, Outcome, Track
 from complaints.workflow import Role, actor_roles
 from imr.deidentify import case_identifiers, deidentify
-from imr.models import DecisionType, FindingsReview, ImrType, PortalPublication
+from imr.models import DECISION_TYPE_FOR_REASON, DecisionType, FindingsReview, ImrType, PortalPublication
 from imr.services import DecisionNotPublishable, age_range_for, decision_publish
 
 logger = logging.getLogger(__name__)
 
-_TYPES = {
-    DenialReason.MEDICAL_NECESSITY: (DecisionType.MEDICAL_NECESSITY, "MN"),
-    DenialReason.EXPERIMENTAL: (DecisionType.EXPERIMENTAL_INVESTIGATIONAL, "EI"),
-    DenialReason.EMERGENCY_PAYMENT: (DecisionType.URGENT_CARE, "UR"),
+# The reference ID's prefix for each type of review, as in DMHC's file.
+_PREFIXES = {
+    DecisionType.MEDICAL_NECESSITY: "MN",
+    DecisionType.EXPERIMENTAL_INVESTIGATIONAL: "EI",
+    DecisionType.URGENT_CARE: "UR",
 }
 
 
@@ -117,7 +118,7 @@ def findings_approve(*, review_id: int, text: str, approved_by) -> PortalPublica
 
 
 def _publish(*, case: Case, findings: str) -> PortalPublication:
-    decision_type, prefix = _TYPES.get(case.denial_reason, (None, ""))
+    decision_type = DECISION_TYPE_FOR_REASON.get(case.denial_reason)
     if decision_type is None:
         raise DecisionNotPublishable({"decision_type": [f"an IMR for the reason {case.denial_reason} has no type"]})
     if PortalPublication.objects.filter(case=case).exists():
@@ -125,7 +126,7 @@ def _publish(*, case: Case, findings: str) -> PortalPublication:
     decided = case.decided_at.astimezone(LOCAL_TZ)
     patient = case.patient
     clock = case.clocks.filter(name=ClockName.IMR_DECISION).first()
-    reference_id = portal_reference_id(case, prefix, decided.year)
+    reference_id = portal_reference_id(case, _PREFIXES[decision_type], decided.year)
     decision_publish(
         reference_id=reference_id,
         report_year=decided.year,

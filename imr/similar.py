@@ -14,18 +14,13 @@ Public and de-identified: it never sees the case, only words and a reason.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from imr.models import DecisionType
+from imr.models import DECISION_TYPE_FOR_REASON, DecisionType
 from imr.selectors import DecisionFilters, decision_facets, decision_stats, decisions_matching
 
-# The reasons of the online form (complaints.models.DenialReason values) that can go to IMR.
-TYPE_FOR_REASON = {
-    "MEDICAL_NECESSITY": DecisionType.MEDICAL_NECESSITY,
-    "EXPERIMENTAL": DecisionType.EXPERIMENTAL_INVESTIGATIONAL,
-    "EMERGENCY_PAYMENT": DecisionType.URGENT_CARE,
-}
 # Category names that say nothing about the care.
 VAGUE = {"other", "not applicable", "general", "miscellaneous", "special procedure"}
 FINDINGS_SHOWN = 3
@@ -48,7 +43,10 @@ class SimilarCases:
 
 
 def _words(text: str) -> str:
-    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split()) + " "
+    """Lower case, without accents (the person may write "cáncer"; DMHC writes "Cancer"), and
+    with one space around every word."""
+    folded = "".join(char for char in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(char))
+    return " " + " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split()) + " "
 
 
 def _plural_too(word: str) -> str:
@@ -93,7 +91,7 @@ def _short(text: str) -> str:
 
 def similar_cases(*, denial_reason: str, treatment_text: str, diagnosis_text: str = "") -> SimilarCases | None:
     """How past IMRs like this one ended, or None when the words cannot be mapped for certain."""
-    decision_type = TYPE_FOR_REASON.get(denial_reason)
+    decision_type = DECISION_TYPE_FOR_REASON.get(denial_reason)
     if decision_type is None or not treatment_text.strip():
         return None
     facets = decision_facets()

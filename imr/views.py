@@ -83,8 +83,9 @@ def decision_stats(request):
     context = {"form": form, "query": _query_string(form)}
     if form.is_bound and not form.is_valid():
         return render(request, "imr/decisions/stats.html", context)
-    stats = selectors.decision_stats(form.filters())
-    medians = selectors.decision_median_days(form.filters())
+    filters = form.filters()
+    stats = selectors.decision_stats(filters)
+    medians = selectors.decision_median_days(filters)
     sections = [
         ("year", _("By report year"), _("Report year"), stats.by_year),
         ("type", _("By type of review"), _("Type of review"), stats.by_type),
@@ -96,7 +97,6 @@ def decision_stats(request):
         stats=stats,
         median_review=medians and medians["REVIEW"],
         median_adopt=medians and medians["ADOPT"],
-        text_search=medians is None,
         filtered=form.is_filtered(),
         sections=[
             {

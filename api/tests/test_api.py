@@ -104,6 +104,15 @@ def test_the_statistics_are_the_pages_figures(api, client, params):
 
 
 @pytest.mark.usefixtures("sample")
+@pytest.mark.parametrize("params", [{}, *(params for params, _ in FILTERS)], ids=str)
+def test_the_csv_is_the_pages_download_byte_for_byte(api, client, params):
+    page = client.get("/decisions/download/", params)
+    assert page.status_code == 200
+    api_csv = api.get("/api/v1/decisions.csv", params)
+    assert b"".join(api_csv.streaming_content) == b"".join(page.streaming_content)
+
+
+@pytest.mark.usefixtures("sample")
 def test_the_statistics_name_each_group_by_its_stored_value(api):
     figures = api.get("/api/v1/statistics/").json()
     assert figures["overall"] == {

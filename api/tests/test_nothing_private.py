@@ -11,14 +11,16 @@ import json
 
 import pytest
 
+from accounts.models import StaffGroup
+from accounts.tests.factories import StaffFactory
 from api.serializers import PUBLIC_DECISION_FIELDS
 from complaints.models import Document, Status
 from complaints.services.documents import document_add
 from complaints.tests.drive import IMR_PATH, drive
 from complaints.tests.factories import file_case, patient_data
 from complaints.tests.samples import PDF
-from imr.models import PortalPublication, PublishedDecision
-from imr.publication import case_decision_publish
+from imr.models import FindingsReview, PortalPublication, PublishedDecision
+from imr.publication import findings_approve, findings_reviews_open
 from imr.tests.factories import PublishedDecisionFactory, tallies_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +73,14 @@ def test_no_case_patient_or_document_fact_and_no_unpublished_decision_leaves(api
         case=published, name="ondine-denial-letter.pdf", data=PDF, kind=Document.Kind.DENIAL_LETTER,
         source=Document.Source.ENROLLEE, actor=published.filed_by, actor_role="ENROLLEE",
     )  # fmt: skip
-    publication = case_decision_publish(case=published)
-    assert publication is not None
+    assert findings_reviews_open() == 1
+    review = FindingsReview.objects.get(case=published)
+    publication = findings_approve(
+        review_id=review.pk, text=review.proposed, approved_by=StaffFactory(groups=[StaffGroup.SUPERVISOR])
+    )
+    # Decided and its findings waiting for a supervisor: not published.
     unpublished = decided_case(first_name="Peregrine", last_name="Oxley", birth_date=published.patient.birth_date)
+    assert findings_reviews_open() == 1
 
     text = read_everything(api)
 

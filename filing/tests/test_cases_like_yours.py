@@ -82,3 +82,38 @@ def test_a_plan_never_sees_them_on_its_case_page(client):
     assert "Physical therapy after knee surgery" in page.text  # the plan's own case page
     assert "Cases like yours" not in page.text
     assert "past Independent Medical Reviews" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("prefix", "note"),
+    [("", "We could not tell from your words"), ("/es", "No pudimos saber por sus palabras")],
+)
+def test_words_that_name_no_published_treatment_are_answered_not_dropped(client, prefix, note):
+    # Spanish words cannot match the English names of the published categories: the person is
+    # told so, and where to look, rather than the question seeming to do nothing.
+    page = client.get(prefix + CHECK + "terapia+f%C3%ADsica").text
+    assert note in page
+    assert 'href="' + prefix + '/decisions/"' in page
+    assert "Cases like yours" not in page
+    assert "Casos como el suyo" not in page
+    # Nothing to answer: no words, or a reason that never goes to IMR.
+    assert note not in client.get(prefix + CHECK).text
+    assert note not in client.get(prefix + CHECK.replace("EXPERIMENTAL", "COVERAGE_BILLING") + "terapia").text
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [("", "Ensure this value has at most 200 characters"), ("/es", "tenga menos de 200 caracteres")],
+)
+def test_a_too_long_or_broken_answer_is_refused_at_the_field_with_the_other_answers_kept(client, prefix, message):
+    for words in ("therapy+" * 40, "physical%00therapy"):
+        response = client.get(prefix + CHECK + words)
+        assert response.status_code == 200
+        page = response.text
+        field = page.split('id="div_id_treatment"')[1].split("</div>\n    \n")[0]
+        assert 'aria-invalid="true"' in field
+        assert 'id="id_treatment_error"' in field  # the message is next to the field
+        assert 'href="#id_treatment"' in page  # and listed in the summary above the questions
+        assert 'value="EXPERIMENTAL"  id="id_denial_reason_1" required checked' in page  # nothing else lost
+        assert 'id="result-heading"' not in page
+    assert message in client.get(prefix + CHECK + "therapy+" * 40).text

@@ -55,4 +55,12 @@ def test_the_pages_with_cases_like_yours_pass_axe_in_both_languages(page, live_s
             violations = axe_violations(page)
             if violations:
                 found[prefix + url] = violations_text(violations)
+    # Words that name no published treatment: the sentence that says so, and its link.
+    for prefix, link in (("", "Search past decisions yourself"), ("/es", "Busque usted mismo decisiones anteriores")):
+        url = f"{prefix}{urls[0].replace('physical+therapy', 'terapia+f%C3%ADsica')}"
+        page.goto(url)
+        assert page.get_by_role("link", name=link).is_visible(), url
+        violations = axe_violations(page)
+        if violations:
+            found[url] = violations_text(violations)
     assert not found, "\n".join(f"{url}:\n{text}" for url, text in found.items())

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from filing.eligibility import eligibility_advice
 from filing.forms.eligibility import EligibilityForm
+from imr.models import DECISION_TYPE_FOR_REASON
 from imr.similar import similar_cases
 
 
@@ -14,9 +15,13 @@ from imr.similar import similar_cases
 def eligibility_check(request):
     form = EligibilityForm(request.GET or None)
     advice = similar = None
+    treatment_unmatched = False
     if form.is_bound and form.is_valid():
         advice = eligibility_advice(form.answers(), today=timezone.localdate())
-        similar = similar_cases(
-            denial_reason=form.cleaned_data["denial_reason"], treatment_text=form.cleaned_data["treatment"]
-        )
-    return render(request, "filing/check.html", {"form": form, "advice": advice, "similar": similar})
+        reason, treatment = form.cleaned_data["denial_reason"], form.cleaned_data["treatment"]
+        similar = similar_cases(denial_reason=reason, treatment_text=treatment)
+        # Words given for a reason that can go to IMR, but naming no one published treatment (in
+        # Spanish they never can: DMHC names them in English): say so, not nothing.
+        treatment_unmatched = similar is None and bool(treatment.strip()) and reason in DECISION_TYPE_FOR_REASON
+    context = {"form": form, "advice": advice, "similar": similar, "treatment_unmatched": treatment_unmatched}
+    return render(request, "filing/check.html", context)

@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from imr import selectors, services
+from imr import services
 from imr.models import CommonTerm, DecisionTermTally, DecisionType, Determination
-from imr.selectors import DecisionFilters, decision_stats
-from imr.services import decision_publish
+from imr.selectors import DecisionFilters, decision_stats, stats
+from imr.services import decision_publish, tallies
 from imr.tests.test_search_entries import _counted_directly, _expected, _shown, decisions  # noqa: F401
 
 pytestmark = [
@@ -28,11 +28,11 @@ FILTERS = [{}, {"determination": Determination.OVERTURNED}, {"year_from": 2012},
 @pytest.fixture(autouse=True)
 def _low_threshold(monkeypatch):
     # The real threshold is 2,000 decisions; these tests have forty-two.
-    monkeypatch.setattr(services, "COMMON_TERM_DECISIONS", 3)
+    monkeypatch.setattr(tallies, "COMMON_TERM_DECISIONS", 3)
 
 
 def _from_terms(filters: DecisionFilters):
-    counts = selectors._common_term_counts(filters)
+    counts = stats._common_term_counts(filters)
     assert counts is not None, filters.text
     return counts
 
@@ -41,7 +41,7 @@ def _check_every_word():
     for word in WORDS:
         for extra in FILTERS:
             filters = DecisionFilters(text=word, **extra)
-            assert _from_terms(filters) == selectors._text_stat_counts_from_entries(filters), (word, extra)
+            assert _from_terms(filters) == stats._text_stat_counts_from_entries(filters), (word, extra)
             assert _shown(decision_stats(filters)) == _expected(_counted_directly(filters)), (word, extra)
 
 
@@ -78,8 +78,8 @@ def test_publications_and_corrections_keep_the_counts_exact():
 def test_only_a_search_for_one_common_lexeme_uses_them():
     services.decision_tallies_rebuild()
     for text in ("medically necessary", '"knee surgery"', "-surgery", "the", "arthrodesis", "surgery OR therapy"):
-        assert selectors._common_term_counts(DecisionFilters(text=text)) is None, text
-    assert selectors._common_term_counts(DecisionFilters(text="Surgeries")) is not None  # the same lexeme
+        assert stats._common_term_counts(DecisionFilters(text=text)) is None, text
+    assert stats._common_term_counts(DecisionFilters(text="Surgeries")) is not None  # the same lexeme
 
 
 @pytest.mark.usefixtures("decisions")
@@ -87,7 +87,7 @@ def test_a_common_word_is_counted_without_reading_the_search_entries():
     services.decision_tallies_rebuild()
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        selectors._stat_counts_cached(DecisionFilters(text="therapy"))
+        stats._stat_counts_cached(DecisionFilters(text="therapy"))
     sql = " ".join(query["sql"] for query in queries.captured_queries)
     assert "imr_decisiontermtally" in sql
     assert "imr_decisionsearchentry" not in sql

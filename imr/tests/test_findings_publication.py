@@ -13,10 +13,10 @@ from complaints.services.moves import case_move
 from complaints.tests.drive import IMR_PATH, drive
 from complaints.tests.factories import file_case, patient_data
 from complaints.workflow import MoveInput
-from imr.deidentify import case_identifiers, deidentify
+from imr.deidentify import case_identifiers, deidentify, identifying_problems
 from imr.models import DecisionSource, FindingsReview, PortalPublication, PublishedDecision
 from imr.publication import findings_approve, portal_reference_id
-from imr.services import DecisionNotPublishable, _identifying_problems
+from imr.services import DecisionNotPublishable
 from imr.tasks import publish_portal_decisions
 from twofactor.testing import verified_client
 
@@ -59,7 +59,7 @@ def test_the_code_takes_every_kind_of_identifier_out_and_leaves_the_medicine():
     for placeholder in ("[patient]", "[date]", "[ID number]", "[address]", "[phone number]", "[e-mail address]",
                         "[case number]", "[provider]", "[place]"):  # fmt: skip
         assert placeholder in text, placeholder
-    assert _identifying_problems(text, identifiers.must_not_appear()) == []
+    assert identifying_problems(text, identifiers.must_not_appear()) == []
 
 
 def test_names_match_whatever_their_accents():
@@ -165,3 +165,18 @@ def test_ids_after_their_labels_go_and_ordinary_numbers_stay():
         assert gone not in text
     for kept in ("2022 guideline", "2020-2021", "67-year-old patient", "10000 units"):
         assert kept in text
+
+
+def test_a_second_click_on_approve_shows_the_approved_findings_and_publishes_nothing_again():
+    case = decided_case()
+    publish_portal_decisions.apply().get()
+    review = FindingsReview.objects.get(case=case)
+    staff = verified_client(StaffFactory(groups=[StaffGroup.SUPERVISOR]))
+    url = f"/admin/imr/findingsreview/{review.pk}/change/"
+    assert staff.post(url, {"findings": review.proposed}).status_code == 302
+    again = staff.post(url, {"findings": review.proposed + " Edited later."}, follow=True)
+    assert again.status_code == 200
+    assert "approved already; nothing was published again" in again.text
+    assert "As approved and published" in again.text
+    assert PortalPublication.objects.filter(case=case).count() == 1
+    assert PublishedDecision.objects.filter(source=DecisionSource.PORTAL).get().findings == review.proposed.strip()

@@ -164,9 +164,9 @@ def test_bad_rows_are_skipped_with_their_reason_and_nothing_of_them_is_stored(tm
 def test_a_row_with_a_problem_the_database_finds_is_skipped_alone(tmp_path, monkeypatch):
     # A rule only the database knows (or a row changed by someone else meanwhile): pretend the
     # database refuses one row, and see that only that row is lost, with the database's reason.
-    from imr import services
+    from imr.services import importing
 
-    original = services._write_rows
+    original = importing._write_rows
 
     def refusing(rows, summary):
         if any(row.values["diagnosis_category"] == "Refused" for row in rows):
@@ -175,7 +175,7 @@ def test_a_row_with_a_problem_the_database_finds_is_skipped_alone(tmp_path, monk
             raise IntegrityError("refused for the test")
         return original(rows, summary)
 
-    monkeypatch.setattr(services, "_write_rows", refusing)
+    monkeypatch.setattr(importing, "_write_rows", refusing)
     rows = [OLD_ROWS[0], ["MN16-9", "2016", "Refused", *OLD_ROWS[0][3:]], OLD_ROWS[1]]
 
     summary = decisions_import_file(path=write_csv(tmp_path / "db.csv", OLD_HEADER, rows, delimiter=";"))

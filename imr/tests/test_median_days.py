@@ -5,7 +5,8 @@ import pytest
 from django.core.cache import cache
 
 from imr.models import DecisionType, Determination
-from imr.selectors import DecisionFilters, _median, decision_median_days
+from imr.selectors import DecisionFilters, decision_median_days
+from imr.selectors.stats import _median
 from imr.services import decision_publish
 from imr.tests.factories import PublishedDecisionFactory, tallies_rebuild
 

@@ -93,3 +93,16 @@ def test_a_treatment_with_no_past_case_of_this_type_says_so():
 
 def test_with_no_published_decisions_nothing_is_shown():
     assert similar_cases(denial_reason="MEDICAL_NECESSITY", treatment_text="physical therapy") is None
+
+
+@pytest.mark.usefixtures("past_decisions")
+def test_a_word_written_with_its_spanish_accent_still_names_the_category():
+    PublishedDecisionFactory(
+        treatment_category="Diagnostic Imaging, Screening and Testing",
+        treatment_subcategory="MRI",
+        diagnosis_category="Cancer",
+        diagnosis_subcategory="Breast",
+    )
+    tallies_rebuild()
+    similar = similar_cases(denial_reason="MEDICAL_NECESSITY", treatment_text="Una MRI", diagnosis_text="Tengo cáncer.")
+    assert (similar.treatment, similar.diagnosis, similar.decisions) == ("MRI", "Cancer", 1)

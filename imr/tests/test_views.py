@@ -318,7 +318,7 @@ def test_the_navigation_link_still_resolves(client):
 
 @pytest.mark.usefixtures("sample")
 def test_a_text_search_stops_counting_at_its_limit(client, monkeypatch):
-    monkeypatch.setattr("imr.selectors.TEXT_COUNT_LIMIT", 1)
+    monkeypatch.setattr("imr.selectors.search.TEXT_COUNT_LIMIT", 1)
     # Words that two decisions' findings match (SQLite's fallback matches parts of words).
     words = "patient OR depression" if connection.vendor == "postgresql" else "for"
     page = client.get("/decisions/", {"q": words}).text

@@ -1,152 +1,38 @@
-"""Reads of the public IMR decisions: search, counts, filter options and statistics.
+"""Statistics: how often the plan's decision was overturned, and the median days, for any
+filters. One reader for /decisions/stats/, /api/v1/statistics/ and "cases like yours".
 
-Everything here is public and de-identified, so there is no per-user check. Counts and
-statistics read DecisionTally (a few thousand rows however many decisions there are), except
-when a text search over the findings is part of the filter: then the page count reads the
-matching decisions and stops at TEXT_COUNT_LIMIT, and the statistics read the kept counts of a
-common word (DecisionTermTally) or count the matching DecisionSearchEntry rows per tally key on
+Counts read DecisionTally (a few thousand rows however many decisions there are), except when a
+text search over the findings is part of the filter: then they read the kept counts of a common
+word (DecisionTermTally) or count the matching DecisionSearchEntry rows per tally key on
 PostgreSQL (the matching decisions themselves on SQLite). Every statistic is cached until the
 data changes (an import or a publication).
 """
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import astuple, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 
 from imr.models import (
-    CLASSIFICATION_FIELDS,
-    AgeRange,
     CommonTerm,
     DaysMeasure,
     DecisionDaysTally,
-    DecisionFilterOptions,
     DecisionSearchEntry,
     DecisionTally,
     DecisionTermTally,
     DecisionType,
     Determination,
-    Gender,
     ImrType,
-    PublishedDecision,
 )
+from imr.selectors.facets import decisions_version
+from imr.selectors.search import TEXT_SEARCH_CONFIG, DecisionFilters, decisions_matching
 
-TEXT_SEARCH_CONFIG = "english"  # DMHC's findings are written in English
-MAX_SEARCH_WORDS = 12
-TEXT_COUNT_LIMIT = 1000
 STATS_CACHE_SECONDS = 3600
-
-
-@dataclass(frozen=True)
-class DecisionFilters:
-    """What the public asked for; empty values mean "any"."""
-
-    year_from: int | None = None
-    year_to: int | None = None
-    diagnosis_category: str = ""
-    diagnosis_subcategory: str = ""
-    treatment_category: str = ""
-    treatment_subcategory: str = ""
-    determination: str = ""
-    decision_type: str = ""
-    age_range: str = ""
-    gender: str = ""
-    imr_type: str = ""
-    text: str = ""
-
-    def classification_q(self) -> Q:
-        """The filter on the facts that both PublishedDecision and DecisionTally have."""
-        q = Q()
-        if self.year_from is not None:
-            q &= Q(report_year__gte=self.year_from)
-        if self.year_to is not None:
-            q &= Q(report_year__lte=self.year_to)
-        for name in CLASSIFICATION_FIELDS:
-            value = getattr(self, name)
-            if value:
-                q &= Q(**{name: value})
-        return q
-
-
-def _text_search(queryset: QuerySet, text: str) -> QuerySet:
-    if connection.vendor == "postgresql":
-        # The same expression as the GIN index of migration 0002, so that the index is used.
-        vector = SearchVector("findings", config=TEXT_SEARCH_CONFIG)
-        return queryset.annotate(findings_vector=vector).filter(
-            findings_vector=SearchQuery(text, config=TEXT_SEARCH_CONFIG, search_type="websearch")
-        )
-    words = [word.strip("\"'") for word in text.split()][:MAX_SEARCH_WORDS]
-    for word in words:
-        if word:
-            queryset = queryset.filter(findings__icontains=word)
-    return queryset
-
-
-def decisions_matching(filters: DecisionFilters) -> QuerySet[PublishedDecision]:
-    """The decisions that match, newest report year first (the order of the list and the CSV)."""
-    queryset = PublishedDecision.objects.filter(filters.classification_q())
-    if filters.text:
-        queryset = _text_search(queryset, filters.text)
-    return queryset.order_by("-report_year", "reference_id")
-
-
-@dataclass(frozen=True)
-class ResultCount:
-    number: int
-    more: bool = False  # True: at least ``number`` match; a text search stops counting there
-
-
-def decisions_count(filters: DecisionFilters) -> ResultCount:
-    """How many decisions match: exact from the tallies, or up to TEXT_COUNT_LIMIT for a text search."""
-    if filters.text:
-        # Counting every match of a common word among a million findings takes longer than
-        # anyone waits for a page; past the limit the page says "more than".
-        number = decisions_matching(filters).order_by()[: TEXT_COUNT_LIMIT + 1].count()
-        return ResultCount(min(number, TEXT_COUNT_LIMIT), more=number > TEXT_COUNT_LIMIT)
-    total = DecisionTally.objects.filter(filters.classification_q()).aggregate(total=Sum("decisions"))["total"]
-    return ResultCount(total or 0)
-
-
-def decision_get(*, reference_id: str) -> PublishedDecision:
-    """One decision by its reference ID; raises PublishedDecision.DoesNotExist."""
-    return PublishedDecision.objects.get(reference_id=reference_id)
-
-
-def decisions_for_export(filters: DecisionFilters) -> Iterator[PublishedDecision]:
-    return decisions_matching(filters).iterator(chunk_size=2000)
-
-
-# The orders a reader of the API may ask for. Each is a key that names every row once (the
-# reference ID is unique), so a position in it survives inserts; both walk the index
-# imr_decision_sort (the second backwards).
-NEWEST_FIRST = "-report_year"
-OLDEST_FIRST = "report_year"
-DECISION_ORDERS = {
-    NEWEST_FIRST: ("-report_year", "reference_id"),
-    OLDEST_FIRST: ("report_year", "-reference_id"),
-}
-
-
-def decisions_after(
-    filters: DecisionFilters, *, order: str = NEWEST_FIRST, after: tuple[int, str] | None = None, limit: int
-) -> list[PublishedDecision]:
-    """Up to ``limit`` matching decisions that follow the position ``after`` (report year,
-    reference ID) in ``order``: a page that stays correct however many decisions are published
-    before it is read (keyset paging, never an offset)."""
-    queryset = decisions_matching(filters).order_by(*DECISION_ORDERS[order])
-    if after is not None:
-        year, reference_id = after
-        if order == NEWEST_FIRST:
-            queryset = queryset.filter(Q(report_year__lt=year) | Q(report_year=year, reference_id__gt=reference_id))
-        else:
-            queryset = queryset.filter(Q(report_year__gt=year) | Q(report_year=year, reference_id__lt=reference_id))
-    return list(queryset[:limit])
 
 
 @dataclass(frozen=True)
@@ -185,102 +71,6 @@ def _median(pairs: list[tuple[int, int]]) -> MedianDays:
         before, seen = seen, seen + n
         found += [value for position in sorted(wanted) if before < position <= seen]
     return MedianDays((Decimal(sum(found)) / len(found)).quantize(Decimal("0.1"), ROUND_HALF_UP), total)
-
-
-def decisions_version():
-    """When the published decisions last changed (None before any import): the statistics'
-    cache key, and the API's ETag and Last-Modified."""
-    return DecisionFilterOptions.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-
-
-# ------------------------------------------------------------------------------------------------
-# Filter options: the values the data really has
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DecisionFacets:
-    years: list[int]
-    diagnoses: dict[str, list[str]]  # category -> its subcategories
-    treatments: dict[str, list[str]]
-    age_ranges: list[str]
-    genders: list[str]
-    imr_types: list[str]
-    has_findings: bool
-
-
-def _grouped(pairs) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for category, subcategory in pairs:
-        if category:
-            grouped.setdefault(category, [])
-            if subcategory:
-                grouped[category].append(subcategory)
-    return grouped
-
-
-def _present(values, choices) -> list[str]:
-    values = set(values)
-    return [value for value in choices.values if value in values]
-
-
-def decision_facets_compute() -> DecisionFacets:
-    """The filter options, counted from the tallies (imr.services stores them; see decision_facets)."""
-    tallies = DecisionTally.objects.order_by()
-    findings = tallies.aggregate(findings=Sum("with_findings"))["findings"]
-    # Only the years that have decisions (a gap year would offer a choice that finds nothing).
-    years = list(tallies.values_list("report_year", flat=True).distinct().order_by("report_year"))
-    return DecisionFacets(
-        years=years,
-        diagnoses=_grouped(
-            tallies.values_list("diagnosis_category", "diagnosis_subcategory")
-            .distinct()
-            .order_by("diagnosis_category", "diagnosis_subcategory")
-        ),
-        treatments=_grouped(
-            tallies.values_list("treatment_category", "treatment_subcategory")
-            .distinct()
-            .order_by("treatment_category", "treatment_subcategory")
-        ),
-        age_ranges=_present(tallies.values_list("age_range", flat=True).distinct(), AgeRange),
-        genders=_present(tallies.values_list("gender", flat=True).distinct(), Gender),
-        imr_types=_present(tallies.values_list("imr_type", flat=True).distinct(), ImrType),
-        has_findings=bool(findings),
-    )
-
-
-def facets_as_json(facets: DecisionFacets) -> dict:
-    # Lists of pairs, not objects: PostgreSQL's jsonb does not keep the order of an object's keys.
-    return {
-        "years": facets.years,
-        "diagnoses": list(facets.diagnoses.items()),
-        "treatments": list(facets.treatments.items()),
-        "age_ranges": facets.age_ranges,
-        "genders": facets.genders,
-        "imr_types": facets.imr_types,
-        "has_findings": facets.has_findings,
-    }
-
-
-def decision_facets() -> DecisionFacets:
-    """The filter options: the values the published decisions really have, from one stored row."""
-    stored = DecisionFilterOptions.objects.filter(pk=1).values_list("options", flat=True).first()
-    if stored is None:
-        return decision_facets_compute()
-    return DecisionFacets(
-        years=stored["years"],
-        diagnoses=dict(stored["diagnoses"]),
-        treatments=dict(stored["treatments"]),
-        age_ranges=stored["age_ranges"],
-        genders=stored["genders"],
-        imr_types=stored["imr_types"],
-        has_findings=stored["has_findings"],
-    )
-
-
-# ------------------------------------------------------------------------------------------------
-# Statistics: how often the plan's decision was overturned
-# ------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
