@@ -225,6 +225,18 @@ def _drop_cached_connections() -> None:
         amqp._producer_pool = None
 
 
+def lock_waiters() -> int:
+    """How many connections to the test database wait on a lock now (for tests of two requests
+    racing: commit the first only once the second waits on it)."""
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps its first view of pg_stat_activity: ask for a new one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
 def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
     """Poll ``condition`` until it holds; fail with ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

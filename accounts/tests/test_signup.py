@@ -193,18 +193,6 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client)
     assert mail.outbox == []
 
 
-def _lock_waiters() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        # Inside a transaction PostgreSQL keeps its first view of pg_stat_activity: ask for a new one.
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sign_ups_racing_on_one_new_address_make_one_account_and_both_get_the_usual_answer():
     """A double click: the second request's insert waits on the first one's uncommitted row, then
@@ -215,7 +203,7 @@ def test_two_sign_ups_racing_on_one_new_address_make_one_account_and_both_get_th
     from django.db import connection, transaction
 
     from accounts.models import AccountEmail
-    from ops.testing import wait_until
+    from ops.testing import lock_waiters, wait_until
 
     inserted, failure = threading.Event(), []
 
@@ -225,7 +213,7 @@ def test_two_sign_ups_racing_on_one_new_address_make_one_account_and_both_get_th
                 User.objects.create_user("ana@example.test", GOOD_PASSWORD, full_name="Ana Reyes", is_active=False)
                 inserted.set()
                 # Commit only once the second request is waiting on this row.
-                wait_until(lambda: _lock_waiters() > 0, timeout=30, what="the second sign-up to wait on the first")
+                wait_until(lambda: lock_waiters() > 0, timeout=30, what="the second sign-up to wait on the first")
         except Exception as error:  # reported by the test thread
             failure.append(error)
             inserted.set()

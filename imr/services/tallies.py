@@ -10,7 +10,7 @@ Recounted whole after an import (``counts_recount``) or on the repair path
 """
 
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
@@ -89,14 +89,30 @@ def _days_add(decision: PublishedDecision, delta: int) -> None:
         days = getattr(decision, name)
         if days is None:
             continue
-        row = DecisionDaysTally.objects.select_for_update().filter(tally_key=key, measure=measure, days=days).first()
-        if row is None:
-            if delta > 0:
-                DecisionDaysTally.objects.create(tally_key=key, measure=measure, days=days, decisions=delta)
-        elif row.decisions + delta <= 0:
-            row.delete()
-        else:
-            DecisionDaysTally.objects.filter(pk=row.pk).update(decisions=F("decisions") + delta)
+        _count_add(DecisionDaysTally, {"tally_key": key, "measure": measure, "days": days}, delta)
+
+
+def _count_add(model, lookup: dict, delta: int, *, made_with: dict | None = None, **also) -> None:
+    """Add ``delta`` to the ``decisions`` of the count row ``lookup`` (and each field in ``also`` by
+    its own amount): made when the first decision comes in, removed when the last goes out. Two
+    publications making the same new row at once both count: the second waits on the unique index,
+    then adds to the first's row instead of failing."""
+    row = model.objects.select_for_update().filter(**lookup).first()
+    if row is None:
+        if delta <= 0:
+            return
+        try:
+            with transaction.atomic():
+                model.objects.create(**lookup, **(made_with or {}), decisions=delta, **also)
+            return
+        except IntegrityError:
+            row = model.objects.select_for_update().get(**lookup)
+    if row.decisions + delta <= 0:
+        row.delete()
+        return
+    model.objects.filter(pk=row.pk).update(
+        decisions=F("decisions") + delta, **{name: F(name) + amount for name, amount in also.items()}
+    )
 
 
 def _vector(findings: str):
@@ -209,17 +225,7 @@ def filter_options_refresh() -> None:
 def _tally_add(decision: PublishedDecision, delta: int) -> None:
     facts = {name: getattr(decision, name) for name in TALLY_FIELDS}
     findings = delta if decision.findings else 0
-    tally = DecisionTally.objects.select_for_update().filter(key=tally_key(facts)).first()
-    if tally is None:
-        if delta > 0:
-            DecisionTally.objects.create(**facts, key=tally_key(facts), decisions=delta, with_findings=findings)
-        return
-    if tally.decisions + delta <= 0:
-        tally.delete()
-        return
-    DecisionTally.objects.filter(pk=tally.pk).update(
-        decisions=F("decisions") + delta, with_findings=F("with_findings") + findings
-    )
+    _count_add(DecisionTally, {"key": tally_key(facts)}, delta, made_with=facts, with_findings=findings)
 
 
 @transaction.atomic

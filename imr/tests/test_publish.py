@@ -154,3 +154,39 @@ def test_cached_statistics_of_a_text_search_follow_a_new_publication(client):
     assert "1 of 1 decisions." in client.get("/decisions/stats/", {"q": "therapy"}).text
     publish(reference_id="MN26-P0002", determination=Determination.UPHELD, findings="More therapy is not needed.")
     assert "1 of 2 decisions." in client.get("/decisions/stats/", {"q": "therapy"}).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_decisions_of_the_same_facts_published_at_once_are_both_counted():
+    """Two supervisors approve findings with the same facts at the same moment, and no count row
+    exists yet: the second waits on the first's new row, then adds to it (no server error)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from ops.testing import lock_waiters, wait_until
+
+    published, failure = threading.Event(), []
+
+    def first_approval():
+        try:
+            with transaction.atomic():
+                publish(reference_id="MN26-P0001")
+                published.set()
+                # Commit only once the second publication is waiting on this one's rows.
+                wait_until(lambda: lock_waiters() > 0, timeout=30, what="the second publication to wait")
+        except Exception as error:  # reported by the test thread
+            failure.append(error)
+            published.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_approval)
+    thread.start()
+    assert published.wait(timeout=30)
+    publish(reference_id="MN26-P0002")
+    thread.join(timeout=30)
+    assert failure == []
+    [tally] = DecisionTally.objects.all()
+    assert (tally.decisions, tally.with_findings) == (2, 2)
+    assert tallies_as_rebuilt()
