@@ -61,7 +61,7 @@ def check_heartbeat(service: str, *, stale_after: int | None = None) -> CheckRes
 
 
 def check_backup() -> CheckResult:
-    """ "last backup": fine while the newest good backup is younger than BACKUP_STALE_HOURS."""
+    """The "last backup" check: fine while the newest good backup is younger than BACKUP_STALE_HOURS."""
     try:
         state = backup_state()
     except Exception as error:
